@@ -1,0 +1,106 @@
+#pragma once
+// A program under test, run as a child process in a process group of its own.
+//
+// - Limits: CPU time, open files and no core dumps through setrlimit; memory
+//   (resident) and threads through a watchdog that reads /proc, because
+//   RLIMIT_NPROC does not bind root and RLIMIT_AS breaks sanitizer builds and
+//   language runtimes that reserve large address ranges.
+// - Its standard output and error are captured by a background thread, up to
+//   a limit: a program that floods its output is killed.
+// - The destructor kills the whole group (the shell of --cmd, the server, and
+//   anything it started) and reaps the child: nothing outlives a test.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace grader {
+
+using Clock = std::chrono::steady_clock;
+
+struct Limits {
+    int cpu_seconds = 120;
+    std::size_t max_resident_bytes = std::size_t{2} << 30;  // 2 GiB
+    int max_threads = 2000;
+    int max_open_files = 1024;
+    std::size_t max_output_bytes = std::size_t{16} << 20;  // stdout + stderr
+};
+
+// How a process ended.
+struct ExitStatus {
+    bool exited = false;  // true: exit(code); false: killed by a signal
+    int code = 0;
+    int signal = 0;
+
+    std::string describe() const;  // "exited with status 1", "was killed by SIGPIPE (signal 13)"
+};
+
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& argv, const Limits& limits, bool pipe_stdin);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+
+    // The next line of standard output not yet taken (without '\n'), waiting
+    // until the deadline; nothing if it ended or the deadline passed.
+    std::optional<std::string> next_stdout_line(Clock::time_point deadline);
+    std::string stdout_text() const;
+    std::string stderr_text() const;
+
+    // Waits until the process has ended or the deadline passed.
+    std::optional<ExitStatus> wait_for_exit(Clock::time_point deadline);
+    std::optional<ExitStatus> exit_status() const;
+
+    // Why the watchdog killed it, if it did ("used more than 2000 threads").
+    std::optional<std::string> killed_by_watchdog() const;
+
+    // Signals every process of the group.
+    void signal_group(int signal);
+
+    void write_stdin(const std::string& bytes);  // fails the test if it cannot
+    void close_stdin();
+
+    // Summed over every live process of the group, read from /proc.
+    int thread_count() const;
+    int open_file_count() const;
+
+private:
+    void capture_output(std::stop_token stop);
+    void check_limits();
+    void kill_for(const std::string& reason);
+
+    Limits limits_;
+    pid_t pid_ = -1;
+    int stdin_fd_ = -1;
+    int stdout_fd_ = -1;
+    int stderr_fd_ = -1;
+    int pid_fd_ = -1;  // becomes readable when the child ends
+    int wake_fd_ = -1;  // an eventfd: written to stop the capture thread at once
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string stdout_;
+    std::size_t stdout_taken_ = 0;  // bytes of stdout_ handed out as lines
+    bool stdout_ended_ = false;
+    std::string stderr_;
+    std::size_t output_bytes_ = 0;
+    std::optional<ExitStatus> status_;
+    std::optional<std::string> killed_reason_;
+    std::jthread capture_thread_;
+};
+
+// Every process group alive now, so that an interrupted grader (Ctrl-C, or
+// Meson's timeout) can kill them all before it exits.
+void kill_all_children_on_signal();
+
+}  // namespace grader

@@ -1,0 +1,373 @@
+#include "program.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "client.hpp"
+#include "net/address.hpp"
+#include "net/tcp.hpp"
+#include "settings.hpp"
+#include "transcript.hpp"
+
+namespace grader {
+
+namespace {
+
+const char* const sanitizer_markers[] = {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                                         "ERROR: LeakSanitizer", "runtime error:"};
+
+bool has_sanitizer_report(std::string_view text) {
+    for (const char* marker : sanitizer_markers)
+        if (text.find(marker) != std::string_view::npos) return true;
+    return false;
+}
+
+std::string join(const std::vector<std::string>& words) {
+    std::string line;
+    for (const std::string& word : words) line += (line.empty() ? "" : " ") + shell_quote(word);
+    return line;
+}
+
+}  // namespace
+
+std::string shell_quote(std::string_view word) {
+    if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:{}") == std::string_view::npos)
+        return std::string(word);
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+StartOptions on_port(std::string port) {
+    StartOptions options;
+    options.port = std::move(port);
+    return options;
+}
+
+StartOptions with_args(std::vector<std::string> args) {
+    StartOptions options;
+    options.args = std::move(args);
+    return options;
+}
+
+std::vector<std::string> command_for(const StartOptions& options, std::uint16_t chosen_port) {
+    const Settings& s = settings();
+    if (!s.program.empty()) {
+        std::vector<std::string> argv = {s.program};
+        if (!options.port.empty()) argv.insert(argv.end(), {"--port", options.port});
+        argv.insert(argv.end(), options.args.begin(), options.args.end());
+        return argv;
+    }
+    // --cmd: {port} marks where the port goes; without it, --port is added.
+    std::string command = s.command;
+    const std::string port = chosen_port != 0 ? std::to_string(chosen_port) : options.port;
+    if (command.find("{port}") != std::string::npos) {
+        for (std::size_t at; (at = command.find("{port}")) != std::string::npos;) command.replace(at, 6, port);
+    } else {
+        command += " --port " + shell_quote(port);
+    }
+    for (const std::string& arg : options.args) command += " " + shell_quote(arg);
+    // A plain command line is exec'ed by the shell, so the program under
+    // test is our direct child: its signals and exit status reach us as they
+    // are, not as the shell's "status 128+N".
+    const std::string first_word = command.substr(0, command.find(' '));
+    const bool plain = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
+                       first_word.find('=') == std::string::npos;
+    return {"/bin/sh", "-c", plain ? "exec " + command : command};
+}
+
+namespace {
+// In --cmd mode with {port} and port "0", the grader picks the port.
+std::optional<std::uint16_t> grader_chosen_port(const StartOptions& options) {
+    if (settings().command.find("{port}") == std::string::npos || options.port != "0") return std::nullopt;
+    return find_free_port();
+}
+
+std::vector<std::string> command_with_port(const StartOptions& options, std::optional<std::uint16_t> port) {
+    return command_for(options, port.value_or(0));
+}
+}  // namespace
+
+Server::Server(StartOptions options)
+    : Server(options, grader_chosen_port(options)) {}
+
+Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port)
+    : command_line_(join(command_with_port(options, chosen_port))),
+      args_(options.args),
+      process_(command_with_port(options, chosen_port), options.limits, options.pipe_stdin) {
+    set_status_reporter([this] { return status_report(); });
+    transcript().add("grader", "starts the server: " + command_line_);
+    try {
+        wait_until_listening(chosen_port);
+    } catch (...) {
+        set_status_reporter(nullptr);  // no destructor runs for a constructor that throws
+        throw;
+    }
+}
+
+Server::~Server() {
+    if (!failed_this_test()) {
+        const auto status = process_.exit_status();
+        const std::string err = process_.stderr_text();
+        if (const auto reason = process_.killed_by_watchdog()) {
+            fail_without_stopping("the grader had to stop the server: it " + *reason);
+        } else if (has_sanitizer_report(err)) {
+            fail_without_stopping("a sanitizer reported a bug in the server (its report is below)",
+                                  "read the report from the top: it names the kind of bug and shows "
+                                  "the stack of each access involved");
+        } else if (status && !status->exited && signals_sent_ == 0) {
+            fail_without_stopping("the server " + status->describe(), explain_exit(*status, err));
+        }
+    }
+    set_status_reporter(nullptr);
+}
+
+void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port) {
+    const auto deadline = Clock::now() + settings().startup_timeout();
+    const auto seconds = std::to_string(settings().startup_timeout().count() / 1000.0).substr(0, 4);
+    if (chosen_port) {
+        // The command was given the port: watch for it to be listening.
+        while (!is_listening(*chosen_port)) {
+            if (const auto status = process_.exit_status())
+                fail("the server " + status->describe() + " before it was listening on port " +
+                         std::to_string(*chosen_port),
+                     explain_exit(*status, process_.stderr_text()));
+            if (Clock::now() > deadline)
+                fail("nothing was listening on port " + std::to_string(*chosen_port) + " within " + seconds + " s",
+                     "the command must listen on the port the grader puts where it says {port}");
+            process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(5));  // poll /proc every 5 ms
+        }
+        port_ = *chosen_port;
+        for (std::size_t i = 0; i + 1 < args_.size(); ++i)
+            if (args_[i] == "--host") host_ = args_[i + 1];  // the grader gave the host, too
+        transcript().add("server", "is listening on port " + std::to_string(port_));
+        return;
+    }
+    const std::optional<std::string> line = process_.next_stdout_line(deadline);
+    if (!line) {
+        if (const auto status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(200)))
+            fail("the server " + status->describe() + " without printing 'listening on HOST:PORT'",
+                 explain_exit(*status, process_.stderr_text()));
+        fail("the server printed no 'listening on HOST:PORT' line within " + seconds + " s",
+             "print the line once listen() has succeeded, and flush it (std::endl, or fflush(stdout)): "
+             "when standard output is a pipe, as it is here, it stays in a buffer until flushed");
+    }
+    transcript().add("server", "prints", *line + "\n", true);
+    static const std::regex listening(R"(listening on (\S+):([0-9]{1,5}))");
+    std::smatch match;
+    if (!std::regex_match(*line, match, listening))
+        fail("the first line on standard output must be 'listening on HOST:PORT', but it was " + quoted(*line),
+             "print exactly 'listening on ' followed by the address, e.g. 'listening on 127.0.0.1:8001'; "
+             "anything else goes after that line, or to standard error");
+    listening_line_ = *line;
+    std::string host = match[1];
+    if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host != "0.0.0.0" && host != "::") host_ = host;
+    port_ = static_cast<std::uint16_t>(std::stoi(match[2]));
+    if (port_ == 0)
+        fail("the server announced port 0", "print the port it really listens on: ask the socket with getsockname()");
+}
+
+std::optional<std::string> Server::listening_line() {
+    if (!listening_line_) listening_line_ = process_.next_stdout_line(Clock::now() + settings().reply_timeout());
+    return listening_line_;
+}
+
+Client Server::connect(std::string name, int receive_buffer) {
+    return Client(std::move(name), host_, port_, receive_buffer);
+}
+
+void Server::expect_exit(int status, std::string_view hint) {
+    exit_expected_ = true;
+    const auto ended = process_.wait_for_exit(Clock::now() + settings().exit_timeout());
+    if (!ended)
+        fail("the server should have exited with status " + std::to_string(status) + ", but it is still running " +
+                 std::to_string(settings().exit_timeout().count() / 1000.0).substr(0, 4) + " s later",
+             hint);
+    transcript().add("server", ended->describe());
+    if (!ended->exited || ended->code != status) {
+        std::string explanation = explain_exit(*ended, process_.stderr_text());
+        if (!hint.empty()) explanation = std::string(hint) + (explanation.empty() ? "" : "\n      " + explanation);
+        fail("the server should have exited with status " + std::to_string(status) + ", but it " + ended->describe(),
+             explanation);
+    }
+}
+
+void Server::expect_running(std::string_view hint) {
+    if (const auto status = process_.exit_status()) {
+        std::string explanation = explain_exit(*status, process_.stderr_text());
+        fail("the server should still be running, but it " + status->describe(),
+             explanation.empty() ? hint : std::string_view(explanation));
+    }
+}
+
+void Server::send_signal(int signal) {
+    ++signals_sent_;
+    transcript().add("grader", "sends signal " + std::to_string(signal) + " to the server");
+    process_.signal_group(signal);
+}
+
+bool Server::wait_for_threads_at_most(int count, std::chrono::milliseconds within) const {
+    const auto deadline = Clock::now() + within;
+    while (process_.thread_count() > count) {
+        if (Clock::now() > deadline) return false;
+        // /proc has no event to wait on: look again every 10 ms until the deadline.
+        const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+bool Server::wait_for_open_files_at_most(int count, std::chrono::milliseconds within) const {
+    const auto deadline = Clock::now() + within;
+    while (process_.open_file_count() > count) {
+        if (Clock::now() > deadline) return false;
+        const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+std::string Server::status_report() const {
+    std::string report = "\nthe server: " + command_line_ + "\n";
+    auto status = process_.exit_status();
+    // A server that closed a connection, or has no threads or open files
+    // left, may be in the middle of exiting (a crash, say): give its end a
+    // moment to reach us, so the report can say how it ended.
+    if (!status && (connection_lost_this_test() || process_.thread_count() == 0 || process_.open_file_count() == 0))
+        status = const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(500));
+    if (status) {
+        report += "  it " + status->describe() + "\n";
+        if (const auto reason = process_.killed_by_watchdog()) report += "  (stopped by the grader: it " + *reason + ")\n";
+        const std::string explanation = explain_exit(*status, process_.stderr_text());
+        if (!explanation.empty()) report += "  " + explanation + "\n";
+    } else {
+        report += "  still running (pid " + std::to_string(process_.pid()) + "), " +
+                  std::to_string(process_.thread_count()) + " threads, " +
+                  std::to_string(process_.open_file_count()) + " open files\n";
+    }
+    const std::string err = process_.stderr_text();
+    if (err.empty()) {
+        report += "  its standard error is empty\n";
+    } else {
+        report += "  its standard error (last lines):\n" + last_lines(err, has_sanitizer_report(err) ? 60 : 15);
+    }
+    return report;
+}
+
+Finished run_until_exit(const StartOptions& options) {
+    const std::vector<std::string> argv = command_for(options, 0);
+    transcript().add("grader", "runs: " + join(argv));
+    ChildProcess process(argv, options.limits, false);
+    const auto status = process.wait_for_exit(Clock::now() + settings().startup_timeout());
+    if (!status) {
+        fail("the program should have exited at once, but it is still running after " +
+                 std::to_string(settings().startup_timeout().count() / 1000.0).substr(0, 4) +
+                 " s\n  its standard output: " + quoted(process.stdout_text()) + "\n  its standard error: " +
+                 quoted(process.stderr_text()),
+             "check its arguments before doing anything else, and exit when they are wrong or when it "
+             "cannot listen");
+    }
+    // Output written just before exiting may still be on its way through the
+    // pipes: wait for both to reach their end.
+    while (process.next_stdout_line(Clock::now() + settings().reply_timeout())) {}
+    Finished finished{*status, process.stdout_text(), process.stderr_text()};
+    transcript().add("program", status->describe());
+    if (!finished.out.empty()) transcript().add("program", "printed", finished.out, true);
+    if (!finished.err.empty()) transcript().add("program", "printed on standard error", finished.err, true);
+    return finished;
+}
+
+PortInUse::PortInUse() : listener_(net::listen_on("127.0.0.1", 0)), port_(net::local_address(listener_).port()) {
+    transcript().add("grader", "listens on 127.0.0.1:" + std::to_string(port_) + " to make the port taken");
+}
+
+DefaultPortLock::DefaultPortLock() {
+    lock_fd_ = ::open("/tmp/netlabs-port-8001.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_EX);  // waits while another suite checks the default
+    try {
+        const net::Socket probe = net::listen_on("127.0.0.1", 8001);
+        available_ = true;
+    } catch (const std::system_error&) {
+        available_ = false;
+    }
+}
+
+DefaultPortLock::~DefaultPortLock() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // closing releases the lock
+}
+
+std::uint16_t find_free_port() {
+    // Bind port 0, note the port the kernel chose, close. Another program
+    // could take it in between, but it is unlikely and would show as a
+    // failure to listen with the reason.
+    const net::Socket probe = net::listen_on("127.0.0.1", 0);
+    return net::local_address(probe).port();
+}
+
+bool is_listening(std::uint16_t port) {
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream file(table);
+        std::string line;
+        std::getline(file, line);  // header
+        while (std::getline(file, line)) {
+            // "  0: 0100007F:1F41 00000000:0000 0A ...": local address, remote address, state
+            std::istringstream fields(line);
+            std::string slot, local, remote, state;
+            fields >> slot >> local >> remote >> state;
+            const auto colon = local.rfind(':');
+            if (state == "0A" && colon != std::string::npos &&
+                std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+                return true;
+        }
+    }
+    return false;
+}
+
+std::string explain_exit(const ExitStatus& status, std::string_view stderr_text) {
+    if (has_sanitizer_report(stderr_text))
+        return "a sanitizer stopped it: its report is in its standard error below";
+    // A shell (from --cmd) reports a child killed by signal N as status 128+N.
+    const int signal = status.exited ? (status.code > 128 && status.code < 160 ? status.code - 128 : 0) : status.signal;
+    switch (signal) {
+        case SIGPIPE:
+            return "SIGPIPE kills a program that writes to a connection the other side has closed. "
+                   "Send with MSG_NOSIGNAL (or ignore SIGPIPE), then handle the EPIPE error: "
+                   "that client has left";
+        case SIGSEGV:
+        case SIGBUS:
+            return "it crashed on a bad memory access (a dangling pointer, an index out of range); "
+                   "an AddressSanitizer build shows where";
+        case SIGABRT:
+            return "it aborted: usually an exception nobody caught (std::terminate), or a failed assert; "
+                   "its standard error says which";
+        case SIGXCPU:
+            return "it used up its CPU time limit: is a loop spinning without waiting for anything?";
+        case SIGKILL:
+            return "";
+        default:
+            break;
+    }
+    if (status.exited && status.code == 127) return "the command was not found or could not be run";
+    return "";
+}
+
+std::string last_lines(std::string_view text, std::size_t count) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto newline = text.find('\n');
+        lines.push_back(text.substr(0, newline));
+        if (newline == std::string_view::npos) break;
+        text.remove_prefix(newline + 1);
+    }
+    std::string result;
+    if (lines.size() > count) result += "    (" + std::to_string(lines.size() - count) + " earlier lines)\n";
+    for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
+        result += "    " + std::string(lines[i].substr(0, 300)) + "\n";
+    return result;
+}
+
+}  // namespace grader

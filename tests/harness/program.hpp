@@ -1,0 +1,135 @@
+#pragma once
+// Starting the program under test: a lab program built here (--program) or
+// any command line (--cmd), as the lab contract says.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/socket.hpp"
+#include "process.hpp"
+
+namespace grader {
+
+class Client;
+
+struct StartOptions {
+    // The value given to --port (or put where --cmd says {port}). "0" asks
+    // for a free port: the program picks one and announces it, or, when
+    // --cmd has {port}, the grader picks one. "" gives no --port at all (to
+    // check the default; --program only).
+    std::string port = "0";
+    std::vector<std::string> args;  // more arguments, after the port
+    Limits limits;
+    bool pipe_stdin = false;
+};
+
+// Shorthands: on_port("8001") gives --port 8001; with_args({"--host", "::1"})
+// gives --port 0 --host ::1.
+StartOptions on_port(std::string port);
+StartOptions with_args(std::vector<std::string> args);
+
+// The command line for these options, in the mode the grader was started in.
+std::vector<std::string> command_for(const StartOptions& options, std::uint16_t chosen_port);
+std::string shell_quote(std::string_view word);
+
+// The program under test, running as a server. The constructor starts it
+// and returns once it is listening, or fails the test saying why not. The
+// destructor kills it, and fails the test if it had crashed or a sanitizer
+// had reported on the way.
+class Server {
+public:
+    explicit Server(StartOptions options = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    const std::string& host() const { return host_; }
+    // The `listening on` line; with --cmd and {port}, waits for it up to the
+    // reply deadline. Nothing if the program has not printed it.
+    std::optional<std::string> listening_line();
+
+    // A new test client connected to this server (receive_buffer: see Client).
+    Client connect(std::string name, int receive_buffer = 0);
+
+    // The program must end with this exit status before the exit deadline.
+    void expect_exit(int status, std::string_view hint = {});
+    void expect_running(std::string_view hint = {});
+    void send_signal(int signal);
+
+    // Summed over the program's processes, from /proc.
+    int thread_count() const { return process_.thread_count(); }
+    int open_file_count() const { return process_.open_file_count(); }
+    // Waits until the thread count is at most `count`; true if it got there.
+    bool wait_for_threads_at_most(int count, std::chrono::milliseconds within) const;
+    bool wait_for_open_files_at_most(int count, std::chrono::milliseconds within) const;
+
+    ChildProcess& process() { return process_; }
+    std::string status_report() const;
+
+private:
+    Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port);
+    void wait_until_listening(std::optional<std::uint16_t> chosen_port);
+
+    std::string command_line_;
+    std::vector<std::string> args_;
+    ChildProcess process_;
+    std::string host_ = "127.0.0.1";
+    std::uint16_t port_ = 0;
+    std::optional<std::string> listening_line_;
+    bool exit_expected_ = false;
+    int signals_sent_ = 0;
+};
+
+// For start-up checks: runs the program until it exits (or the start-up
+// deadline passes, which fails the test).
+struct Finished {
+    ExitStatus status;
+    std::string out;
+    std::string err;
+};
+Finished run_until_exit(const StartOptions& options);
+
+// A port that is taken: something listens on it for as long as this lives.
+class PortInUse {
+public:
+    PortInUse();
+    std::uint16_t port() const { return port_; }
+
+private:
+    net::Socket listener_;
+    std::uint16_t port_ = 0;
+};
+
+// Holds the contract's default port, 8001, for one test at a time: every
+// suite that checks the default takes this lock first (a file lock, so it
+// holds across suites running in parallel). available() is false when some
+// other program on this machine is using the port.
+class DefaultPortLock {
+public:
+    DefaultPortLock();
+    ~DefaultPortLock();
+    DefaultPortLock(const DefaultPortLock&) = delete;
+    DefaultPortLock& operator=(const DefaultPortLock&) = delete;
+    bool available() const { return available_; }
+
+private:
+    int lock_fd_ = -1;
+    bool available_ = false;
+};
+
+// A port nothing listens on now, for --cmd's {port}.
+std::uint16_t find_free_port();
+// True once something listens on 127.0.0.1 (or ::) at this port, seen in
+// /proc/net/tcp: a check that does not connect (a connection is a client).
+bool is_listening(std::uint16_t port);
+
+// What a process's end probably means, in plain words ("" if nothing to add).
+std::string explain_exit(const ExitStatus& status, std::string_view stderr_text);
+// The last lines of a text, indented, for reports.
+std::string last_lines(std::string_view text, std::size_t count);
+
+}  // namespace grader

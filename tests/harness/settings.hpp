@@ -1,0 +1,36 @@
+#pragma once
+// What the grader was asked to grade, and how long it waits for things.
+
+#include <chrono>
+#include <string>
+
+namespace grader {
+
+struct Settings {
+    // Exactly one of these names the program under test:
+    std::string program;  // --program PATH: a lab program built here
+    std::string command;  // --cmd "COMMAND": any command line, in any language
+
+    // Every deadline is multiplied by this: sanitizer builds and slow
+    // machines get more time. Deadlines bound waits for things that should
+    // happen; a correct program never waits for them to expire.
+    double time_scale = 1.0;
+
+    std::chrono::milliseconds scaled(double seconds) const {
+        return std::chrono::milliseconds(static_cast<long long>(seconds * time_scale * 1000));
+    }
+    // How long a reply, a start-up, an exit may take before it counts as missing.
+    std::chrono::milliseconds reply_timeout() const { return scaled(2.0); }
+    std::chrono::milliseconds startup_timeout() const { return scaled(5.0); }
+    std::chrono::milliseconds exit_timeout() const { return scaled(2.0); }
+    // A negative check ("nothing arrives") watches for this fixed window.
+    std::chrono::milliseconds silence_window() const { return scaled(0.3); }
+};
+
+Settings& settings();
+
+// True when the grader itself was built with a sanitizer: the program under
+// test then is too, and runs several times slower.
+bool built_with_sanitizer();
+
+}  // namespace grader

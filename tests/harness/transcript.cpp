@@ -1,0 +1,116 @@
+#include "transcript.hpp"
+
+#include <cstdio>
+
+#include <doctest/doctest.h>
+
+namespace grader {
+
+namespace {
+std::mutex reporter_mutex;
+std::function<std::string()> status_reporter;
+bool reported = false;
+bool connection_lost = false;
+}  // namespace
+
+Transcript& transcript() {
+    static Transcript the_transcript;
+    return the_transcript;
+}
+
+void Transcript::restart() {
+    std::lock_guard lock(mutex_);
+    events_.clear();
+    start_ = std::chrono::steady_clock::now();
+}
+
+void Transcript::add(std::string_view who, std::string_view what, std::string_view bytes, bool show_bytes) {
+    std::lock_guard lock(mutex_);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string text = std::string(who) + " " + std::string(what);
+    if (show_bytes) text += " " + quoted(bytes);
+    events_.push_back({seconds, std::move(text)});
+}
+
+std::string Transcript::render(std::size_t max_events) const {
+    std::lock_guard lock(mutex_);
+    std::string text;
+    std::size_t first = 0;
+    if (events_.size() > max_events) {
+        first = events_.size() - max_events;
+        text += "  (" + std::to_string(first) + " earlier events not shown)\n";
+    }
+    for (std::size_t i = first; i < events_.size(); ++i) {
+        char time[32];
+        std::snprintf(time, sizeof time, "%8.3f s  ", events_[i].seconds);
+        text += "  " + std::string(time) + events_[i].text + "\n";
+    }
+    if (events_.empty()) text += "  (nothing happened)\n";
+    return text;
+}
+
+std::string quoted(std::string_view bytes, std::size_t max_bytes) {
+    std::string text = "\"";
+    for (std::size_t i = 0; i < bytes.size() && i < max_bytes; ++i) {
+        const unsigned char byte = static_cast<unsigned char>(bytes[i]);
+        switch (byte) {
+            case '\n': text += "\\n"; break;
+            case '\r': text += "\\r"; break;
+            case '\t': text += "\\t"; break;
+            case '"': text += "\\\""; break;
+            case '\\': text += "\\\\"; break;
+            default:
+                if (byte >= 0x20 && byte < 0x7f) {
+                    text += static_cast<char>(byte);
+                } else {
+                    char hex[8];
+                    std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+                    text += hex;
+                }
+        }
+    }
+    text += "\"";
+    if (bytes.size() > max_bytes) text += "... (" + std::to_string(bytes.size()) + " bytes in all)";
+    return text;
+}
+
+void set_status_reporter(std::function<std::string()> reporter) {
+    std::lock_guard lock(reporter_mutex);
+    status_reporter = std::move(reporter);
+}
+
+namespace {
+std::string full_report(const std::string& what, std::string_view hint) {
+    std::string report = what + "\n";
+    if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
+    report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
+    std::lock_guard lock(reporter_mutex);
+    if (status_reporter) report += status_reporter();
+    return report;
+}
+}  // namespace
+
+void fail(const std::string& what, std::string_view hint) {
+    reported = true;
+    FAIL(full_report(what, hint));
+    throw std::logic_error("unreachable");  // FAIL throws; this tells the compiler
+}
+
+void fail_without_stopping(const std::string& what, std::string_view hint) {
+    reported = true;
+    FAIL_CHECK(full_report(what, hint));
+}
+
+bool failed_this_test() { return reported; }
+
+void note_connection_lost() { connection_lost = true; }
+bool connection_lost_this_test() { return connection_lost; }
+
+void start_test() {
+    reported = false;
+    connection_lost = false;
+    set_status_reporter(nullptr);
+    transcript().restart();
+}
+
+}  // namespace grader
