@@ -18,7 +18,7 @@ namespace grader {
 
 namespace {
 
-const char* const sanitizer_markers[] = {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+const char* const sanitizer_markers[] = {"WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer", "ERROR: AddressSanitizer",
                                          "ERROR: LeakSanitizer", "runtime error:"};
 
 bool has_sanitizer_report(std::string_view text) {

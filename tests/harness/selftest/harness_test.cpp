@@ -99,7 +99,7 @@ TEST_CASE("a program that exits at once fails with its exit status") {
 TEST_CASE("a program that crashes fails, saying it was killed by SIGSEGV") {
     const Verdict verdict = grade("crash");
     CHECK(verdict.status.code == 1);
-    CHECK(contains(verdict.output, "SIGSEGV"));
+    CHECK(contains(verdict.output, "SEGV"));  // "SIGSEGV", or a sanitizer's "SEGV on unknown address"
 }
 
 TEST_CASE("a program killed by SIGPIPE gets the MSG_NOSIGNAL hint") {
