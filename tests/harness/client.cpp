@@ -21,11 +21,6 @@ namespace grader {
 
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds duration) {
-    std::string text = std::to_string(duration.count() / 1000.0);
-    return text.substr(0, text.find('.') + 2) + " s";
-}
-
 int milliseconds_until(Clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
@@ -37,11 +32,11 @@ void set_option(int fd, int level, int option, int value) {
 
 }  // namespace
 
-Client::Client(std::string name, const std::string& host, std::uint16_t port, int receive_buffer)
+Client::Client(std::string name, const std::string& host, std::uint16_t port, int receive_buffer, Where where)
     : name_(std::move(name)) {
     const bool ipv6 = host.find(':') != std::string::npos;
     socket_ = net::Socket(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!socket_.is_open()) fail(name_ + " could not create a socket: " + std::strerror(errno));
+    if (!socket_.is_open()) fail(name_ + " could not create a socket: " + std::strerror(errno), {}, where);
     set_option(socket_.fd(), IPPROTO_TCP, TCP_NODELAY, 1);
     if (receive_buffer > 0) set_option(socket_.fd(), SOL_SOCKET, SO_RCVBUF, receive_buffer);
 
@@ -70,7 +65,7 @@ Client::Client(std::string name, const std::string& host, std::uint16_t port, in
             pollfd waiting{socket_.fd(), POLLOUT, 0};
             if (::poll(&waiting, 1, milliseconds_until(Clock::now() + settings().reply_timeout())) == 0)
                 fail(name_ + " could not connect to " + target + " within " + seconds_text(settings().reply_timeout()),
-                     "is the server accepting connections? A full listen backlog makes clients wait");
+                     "is the server accepting connections? A full listen backlog makes clients wait", where);
             socklen_t size = sizeof error;
             ::getsockopt(socket_.fd(), SOL_SOCKET, SO_ERROR, &error, &size);
         }
@@ -80,13 +75,13 @@ Client::Client(std::string name, const std::string& host, std::uint16_t port, in
         fail(name_ + " could not connect to " + target + ": " + std::strerror(error),
              error == ECONNREFUSED ? "nothing is listening there any more: has the server exited or closed its "
                                      "listening socket?"
-                                   : "");
+                                   : "", where);
     }
     address_ = net::local_address(socket_).to_string();
     transcript().add(name_, "connects from " + address_);
 }
 
-void Client::send(std::string_view bytes) {
+void Client::send(std::string_view bytes, Where where) {
     if (!quiet_) transcript().add(name_, "sends", bytes, true);
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (!bytes.empty()) {
@@ -99,23 +94,23 @@ void Client::send(std::string_view bytes) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             transcript().add(name_, std::string("cannot send: ") + std::strerror(errno));
             fail(name_ + " could not send: " + std::strerror(errno),
-                 errno == EPIPE || errno == ECONNRESET ? "the server closed or reset this connection" : "");
+                 errno == EPIPE || errno == ECONNRESET ? "the server closed or reset this connection" : "", where);
         }
         pollfd waiting{socket_.fd(), POLLOUT, 0};
         if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0)
             fail(name_ + " could not send for " + seconds_text(settings().reply_timeout()) +
                      ": the server is not reading from this connection",
-                 "the server must keep reading from every client it has accepted");
+                 "the server must keep reading from every client it has accepted", where);
     }
 }
 
-void Client::send_line(std::string_view line) { send(std::string(line) + "\n"); }
+void Client::send_line(std::string_view line, Where where) { send(std::string(line) + "\n", where); }
 
-void Client::send_slowly(std::string_view bytes) {
+void Client::send_slowly(std::string_view bytes, Where where) {
     transcript().add(name_, "sends one byte at a time", bytes, true);
     const bool was_quiet = std::exchange(quiet_, true);
     for (char byte : bytes) {
-        send(std::string_view(&byte, 1));
+        send(std::string_view(&byte, 1), where);
         // Pacing, not waiting for an event: the pause makes each byte its own
         // TCP segment, so the server reads them one by one.
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -157,7 +152,7 @@ std::optional<std::string> Client::take_line() {
     return line;
 }
 
-void Client::fail_expecting(const std::string& expected, std::string_view hint, Read why) {
+void Client::fail_expecting(const std::string& expected, std::string_view hint, Read why, Where where) {
     std::string what = name_ + " expected " + expected + "\n";
     if (why == Read::timed_out)
         what += "  but within " + seconds_text(settings().reply_timeout()) + " it received ";
@@ -169,16 +164,16 @@ void Client::fail_expecting(const std::string& expected, std::string_view hint, 
         full_hint = "nothing came back: is the server still reading from this connection, and sending what it should?";
     if (full_hint.empty() && why == Read::timed_out && !pending_.empty())
         full_hint = "part of the reply came, but not its end: does the server send the whole line, '\\n' included?";
-    transcript().add(name_, "gives up waiting");
-    fail(what, full_hint);
+    if (why == Read::timed_out) transcript().add(name_, "gives up waiting");
+    fail(what, full_hint, where);
 }
 
-std::string Client::next_line(std::string_view hint) {
+std::string Client::next_line(std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (true) {
         if (auto line = take_line()) return *line;
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting("a line ending in '\\n'", hint, result);
+        if (result != Read::data) fail_expecting("a line ending in '\\n'", hint, result, where);
     }
 }
 
@@ -190,30 +185,30 @@ std::optional<std::string> Client::try_next_line(std::chrono::milliseconds withi
     }
 }
 
-void Client::expect_line(std::string_view expected, std::string_view hint) {
+void Client::expect_line(std::string_view expected, std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (true) {
         if (auto line = take_line()) {
             if (*line == expected) return;
             fail(name_ + " expected the line " + quoted(std::string(expected) + "\n") + "\n  but received      " +
                      quoted(*line + "\n"),
-                 hint);
+                 hint, where);
         }
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting("the line " + quoted(std::string(expected) + "\n"), hint, result);
+        if (result != Read::data) fail_expecting("the line " + quoted(std::string(expected) + "\n"), hint, result, where);
     }
 }
 
-std::string Client::next_bytes(std::string_view hint) {
+std::string Client::next_bytes(std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (pending_.empty()) {
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting("some bytes", hint, result);
+        if (result != Read::data) fail_expecting("some bytes", hint, result, where);
     }
     return std::exchange(pending_, std::string());
 }
 
-void Client::expect_bytes(std::string_view expected, std::string_view hint) {
+void Client::expect_bytes(std::string_view expected, std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (true) {
         const std::size_t common = std::min(pending_.size(), expected.size());
@@ -222,18 +217,18 @@ void Client::expect_bytes(std::string_view expected, std::string_view hint) {
             const std::size_t at = static_cast<std::size_t>(mismatch.first - expected.begin());
             fail(name_ + " expected " + quoted(expected) + "\n  but received " + quoted(pending_) +
                      "\n  (they differ from byte " + std::to_string(at) + " on)",
-                 hint);
+                 hint, where);
         }
         if (pending_.size() >= expected.size()) {
             pending_.erase(0, expected.size());
             return;
         }
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting(quoted(expected), hint, result);
+        if (result != Read::data) fail_expecting(quoted(expected), hint, result, where);
     }
 }
 
-void Client::expect_silence(std::string_view hint) {
+void Client::expect_silence(std::string_view hint, Where where) {
     const auto window = settings().silence_window();
     transcript().add(name_, "watches for " + seconds_text(window) + " that nothing arrives");
     const auto deadline = Clock::now() + window;
@@ -241,24 +236,24 @@ void Client::expect_silence(std::string_view hint) {
         if (read_more(deadline) == Read::closed) break;
     }
     if (!pending_.empty())
-        fail(name_ + " should have received nothing, but received " + quoted(pending_), hint);
+        fail(name_ + " should have received nothing, but received " + quoted(pending_), hint, where);
 }
 
-void Client::expect_closed(std::string_view hint) {
+void Client::expect_closed(std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (!closed_) {
         if (!pending_.empty()) break;
         if (read_more(deadline) == Read::timed_out) {
             fail(name_ + " expected the server to close the connection, but it is still open " +
                      seconds_text(settings().reply_timeout()) + " later",
-                 hint.empty() ? "close the client's socket once you are done with it" : hint);
+                 hint.empty() ? "close the client's socket once you are done with it" : hint, where);
         }
     }
     if (!pending_.empty())
-        fail(name_ + " expected the server to close the connection, but first received " + quoted(pending_), hint);
+        fail(name_ + " expected the server to close the connection, but first received " + quoted(pending_), hint, where);
 }
 
-void Client::expect_echo(std::string_view bytes, std::string_view hint) {
+void Client::expect_echo(std::string_view bytes, std::string_view hint, Where where) {
     transcript().add(name_, "sends " + std::to_string(bytes.size()) + " bytes, reading the echo at the same time",
                      bytes.substr(0, 40), true);
     std::size_t sent = 0, checked = 0;
@@ -272,7 +267,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint) {
             fail(name_ + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) +
                      " bytes and got " + std::to_string(checked) + " back; then nothing moved for " +
                      seconds_text(settings().reply_timeout()),
-                 hint.empty() ? "does the server send back everything it receives, as it receives it?" : hint);
+                 hint.empty() ? "does the server send back everything it receives, as it receives it?" : hint, where);
         }
         if ((waiting.revents & POLLOUT) && sent < bytes.size()) {
             const ssize_t n = ::send(socket_.fd(), bytes.data() + sent, std::min<std::size_t>(bytes.size() - sent, 65536), MSG_NOSIGNAL);
@@ -289,7 +284,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint) {
                 fail(name_ + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) +
                          " bytes and got " + std::to_string(checked) + " back; then the server " +
                          (n < 0 ? "reset" : "closed") + " the connection",
-                     hint);
+                     hint, where);
             }
             if (n > 0) {
                 set_option(socket_.fd(), IPPROTO_TCP, TCP_QUICKACK, 1);
@@ -303,7 +298,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint) {
                              quoted(got.substr(static_cast<std::size_t>(diff), 40)),
                          hint.empty() ? "send back exactly the bytes received: all of them (send() may take only "
                                         "part of a buffer), in order, and nothing else (a '\\0' is data too)"
-                                      : hint);
+                                      : hint, where);
                 }
                 checked += got.size();
                 deadline = Clock::now() + settings().reply_timeout();

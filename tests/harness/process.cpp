@@ -308,7 +308,7 @@ std::string ChildProcess::stderr_text() const {
     return stderr_;
 }
 
-std::optional<ExitStatus> ChildProcess::wait_for_exit(Clock::time_point deadline) {
+std::optional<ExitStatus> ChildProcess::wait_for_exit(Clock::time_point deadline) const {
     std::unique_lock lock(mutex_);
     changed_.wait_until(lock, deadline, [&] { return status_.has_value(); });
     return status_;

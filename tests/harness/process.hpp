@@ -58,7 +58,7 @@ public:
     std::string stderr_text() const;
 
     // Waits until the process has ended or the deadline passed.
-    std::optional<ExitStatus> wait_for_exit(Clock::time_point deadline);
+    std::optional<ExitStatus> wait_for_exit(Clock::time_point deadline) const;
     std::optional<ExitStatus> exit_status() const;
 
     // Why the watchdog killed it, if it did ("used more than 2000 threads").
@@ -88,7 +88,7 @@ private:
     int wake_fd_ = -1;  // an eventfd: written to stop the capture thread at once
 
     mutable std::mutex mutex_;
-    std::condition_variable changed_;
+    mutable std::condition_variable changed_;
     std::string stdout_;
     std::size_t stdout_taken_ = 0;  // bytes of stdout_ handed out as lines
     bool stdout_ended_ = false;

@@ -93,17 +93,17 @@ std::vector<std::string> command_with_port(const StartOptions& options, std::opt
 }
 }  // namespace
 
-Server::Server(StartOptions options)
-    : Server(options, grader_chosen_port(options)) {}
+Server::Server(StartOptions options, Where where)
+    : Server(options, grader_chosen_port(options), where) {}
 
-Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port)
+Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port, Where where)
     : command_line_(join(command_with_port(options, chosen_port))),
       args_(options.args),
       process_(command_with_port(options, chosen_port), options.limits, options.pipe_stdin) {
     set_status_reporter([this] { return status_report(); });
     transcript().add("grader", "starts the server: " + command_line_);
     try {
-        wait_until_listening(chosen_port);
+        wait_until_listening(chosen_port, where);
     } catch (...) {
         set_status_reporter(nullptr);  // no destructor runs for a constructor that throws
         throw;
@@ -127,19 +127,19 @@ Server::~Server() {
     set_status_reporter(nullptr);
 }
 
-void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port) {
+void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Where where) {
     const auto deadline = Clock::now() + settings().startup_timeout();
-    const auto seconds = std::to_string(settings().startup_timeout().count() / 1000.0).substr(0, 4);
+    const std::string seconds = seconds_text(settings().startup_timeout());
     if (chosen_port) {
         // The command was given the port: watch for it to be listening.
         while (!is_listening(*chosen_port)) {
             if (const auto status = process_.exit_status())
                 fail("the server " + status->describe() + " before it was listening on port " +
                          std::to_string(*chosen_port),
-                     explain_exit(*status, process_.stderr_text()));
+                     explain_exit(*status, process_.stderr_text()), where);
             if (Clock::now() > deadline)
-                fail("nothing was listening on port " + std::to_string(*chosen_port) + " within " + seconds + " s",
-                     "the command must listen on the port the grader puts where it says {port}");
+                fail("nothing was listening on port " + std::to_string(*chosen_port) + " within " + seconds,
+                     "the command must listen on the port the grader puts where it says {port}", where);
             process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(5));  // poll /proc every 5 ms
         }
         port_ = *chosen_port;
@@ -152,10 +152,10 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port) {
     if (!line) {
         if (const auto status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(200)))
             fail("the server " + status->describe() + " without printing 'listening on HOST:PORT'",
-                 explain_exit(*status, process_.stderr_text()));
-        fail("the server printed no 'listening on HOST:PORT' line within " + seconds + " s",
+                 explain_exit(*status, process_.stderr_text()), where);
+        fail("the server printed no 'listening on HOST:PORT' line within " + seconds,
              "print the line once listen() has succeeded, and flush it (std::endl, or fflush(stdout)): "
-             "when standard output is a pipe, as it is here, it stays in a buffer until flushed");
+             "when standard output is a pipe, as it is here, it stays in a buffer until flushed", where);
     }
     transcript().add("server", "prints", *line + "\n", true);
     static const std::regex listening(R"(listening on (\S+):([0-9]{1,5}))");
@@ -163,14 +163,14 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port) {
     if (!std::regex_match(*line, match, listening))
         fail("the first line on standard output must be 'listening on HOST:PORT', but it was " + quoted(*line),
              "print exactly 'listening on ' followed by the address, e.g. 'listening on 127.0.0.1:8001'; "
-             "anything else goes after that line, or to standard error");
+             "anything else goes after that line, or to standard error", where);
     listening_line_ = *line;
     std::string host = match[1];
     if (host.front() == '[') host = host.substr(1, host.size() - 2);
     if (host != "0.0.0.0" && host != "::") host_ = host;
     port_ = static_cast<std::uint16_t>(std::stoi(match[2]));
     if (port_ == 0)
-        fail("the server announced port 0", "print the port it really listens on: ask the socket with getsockname()");
+        fail("the server announced port 0", "print the port it really listens on: ask the socket with getsockname()", where);
 }
 
 std::optional<std::string> Server::listening_line() {
@@ -178,31 +178,31 @@ std::optional<std::string> Server::listening_line() {
     return listening_line_;
 }
 
-Client Server::connect(std::string name, int receive_buffer) {
-    return Client(std::move(name), host_, port_, receive_buffer);
+Client Server::connect(std::string name, int receive_buffer, Where where) {
+    return Client(std::move(name), host_, port_, receive_buffer, where);
 }
 
-void Server::expect_exit(int status, std::string_view hint) {
+void Server::expect_exit(int status, std::string_view hint, Where where) {
     exit_expected_ = true;
     const auto ended = process_.wait_for_exit(Clock::now() + settings().exit_timeout());
     if (!ended)
         fail("the server should have exited with status " + std::to_string(status) + ", but it is still running " +
-                 std::to_string(settings().exit_timeout().count() / 1000.0).substr(0, 4) + " s later",
-             hint);
+                 seconds_text(settings().exit_timeout()) + " later",
+             hint, where);
     transcript().add("server", ended->describe());
     if (!ended->exited || ended->code != status) {
         std::string explanation = explain_exit(*ended, process_.stderr_text());
         if (!hint.empty()) explanation = std::string(hint) + (explanation.empty() ? "" : "\n      " + explanation);
         fail("the server should have exited with status " + std::to_string(status) + ", but it " + ended->describe(),
-             explanation);
+             explanation, where);
     }
 }
 
-void Server::expect_running(std::string_view hint) {
+void Server::expect_running(std::string_view hint, Where where) {
     if (const auto status = process_.exit_status()) {
         std::string explanation = explain_exit(*status, process_.stderr_text());
         fail("the server should still be running, but it " + status->describe(),
-             explanation.empty() ? hint : std::string_view(explanation));
+             explanation.empty() ? hint : std::string_view(explanation), where);
     }
 }
 
@@ -217,7 +217,7 @@ bool Server::wait_for_threads_at_most(int count, std::chrono::milliseconds withi
     while (process_.thread_count() > count) {
         if (Clock::now() > deadline) return false;
         // /proc has no event to wait on: look again every 10 ms until the deadline.
-        const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
+        process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
     }
     return true;
 }
@@ -226,7 +226,7 @@ bool Server::wait_for_open_files_at_most(int count, std::chrono::milliseconds wi
     const auto deadline = Clock::now() + within;
     while (process_.open_file_count() > count) {
         if (Clock::now() > deadline) return false;
-        const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
+        process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(10));
     }
     return true;
 }
@@ -238,7 +238,7 @@ std::string Server::status_report() const {
     // left, may be in the middle of exiting (a crash, say): give its end a
     // moment to reach us, so the report can say how it ended.
     if (!status && (connection_lost_this_test() || process_.thread_count() == 0 || process_.open_file_count() == 0))
-        status = const_cast<ChildProcess&>(process_).wait_for_exit(Clock::now() + std::chrono::milliseconds(500));
+        status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(500));
     if (status) {
         report += "  it " + status->describe() + "\n";
         if (const auto reason = process_.killed_by_watchdog()) report += "  (stopped by the grader: it " + *reason + ")\n";
@@ -258,18 +258,17 @@ std::string Server::status_report() const {
     return report;
 }
 
-Finished run_until_exit(const StartOptions& options) {
+Finished run_until_exit(const StartOptions& options, Where where) {
     const std::vector<std::string> argv = command_for(options, 0);
     transcript().add("grader", "runs: " + join(argv));
     ChildProcess process(argv, options.limits, false);
     const auto status = process.wait_for_exit(Clock::now() + settings().startup_timeout());
     if (!status) {
         fail("the program should have exited at once, but it is still running after " +
-                 std::to_string(settings().startup_timeout().count() / 1000.0).substr(0, 4) +
-                 " s\n  its standard output: " + quoted(process.stdout_text()) + "\n  its standard error: " +
+                 seconds_text(settings().startup_timeout()) + "\n  its standard output: " + quoted(process.stdout_text()) + "\n  its standard error: " +
                  quoted(process.stderr_text()),
              "check its arguments before doing anything else, and exit when they are wrong or when it "
-             "cannot listen");
+             "cannot listen", where);
     }
     // Output written just before exiting may still be on its way through the
     // pipes: wait for both to reach their end.

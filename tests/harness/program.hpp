@@ -10,6 +10,7 @@
 
 #include "net/socket.hpp"
 #include "process.hpp"
+#include "transcript.hpp"
 
 namespace grader {
 
@@ -41,7 +42,7 @@ std::string shell_quote(std::string_view word);
 // had reported on the way.
 class Server {
 public:
-    explicit Server(StartOptions options = {});
+    explicit Server(StartOptions options = {}, Where where = Where::current());
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -53,11 +54,11 @@ public:
     std::optional<std::string> listening_line();
 
     // A new test client connected to this server (receive_buffer: see Client).
-    Client connect(std::string name, int receive_buffer = 0);
+    Client connect(std::string name, int receive_buffer = 0, Where where = Where::current());
 
     // The program must end with this exit status before the exit deadline.
-    void expect_exit(int status, std::string_view hint = {});
-    void expect_running(std::string_view hint = {});
+    void expect_exit(int status, std::string_view hint = {}, Where where = Where::current());
+    void expect_running(std::string_view hint = {}, Where where = Where::current());
     void send_signal(int signal);
 
     // Summed over the program's processes, from /proc.
@@ -71,8 +72,8 @@ public:
     std::string status_report() const;
 
 private:
-    Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port);
-    void wait_until_listening(std::optional<std::uint16_t> chosen_port);
+    Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port, Where where);
+    void wait_until_listening(std::optional<std::uint16_t> chosen_port, Where where);
 
     std::string command_line_;
     std::vector<std::string> args_;
@@ -91,7 +92,7 @@ struct Finished {
     std::string out;
     std::string err;
 };
-Finished run_until_exit(const StartOptions& options);
+Finished run_until_exit(const StartOptions& options, Where where = Where::current());
 
 // A port that is taken: something listens on it for as long as this lives.
 class PortInUse {

@@ -29,6 +29,9 @@ struct Settings {
 
 Settings& settings();
 
+// "2.0 s": a duration as the reports show it.
+std::string seconds_text(std::chrono::milliseconds duration);
+
 // True when the grader itself was built with a sanitizer: the program under
 // test then is too, and runs several times slower.
 bool built_with_sanitizer();

@@ -1,6 +1,6 @@
 #include "transcript.hpp"
 
-#include <cstdio>
+#include <fmt/core.h>
 
 #include <doctest/doctest.h>
 
@@ -41,9 +41,7 @@ std::string Transcript::render(std::size_t max_events) const {
         text += "  (" + std::to_string(first) + " earlier events not shown)\n";
     }
     for (std::size_t i = first; i < events_.size(); ++i) {
-        char time[32];
-        std::snprintf(time, sizeof time, "%8.3f s  ", events_[i].seconds);
-        text += "  " + std::string(time) + events_[i].text + "\n";
+        text += fmt::format("  {:8.3f} s  {}\n", events_[i].seconds, events_[i].text);
     }
     if (events_.empty()) text += "  (nothing happened)\n";
     return text;
@@ -63,9 +61,7 @@ std::string quoted(std::string_view bytes, std::size_t max_bytes) {
                 if (byte >= 0x20 && byte < 0x7f) {
                     text += static_cast<char>(byte);
                 } else {
-                    char hex[8];
-                    std::snprintf(hex, sizeof hex, "\\x%02x", byte);
-                    text += hex;
+                    text += fmt::format("\\x{:02x}", byte);
                 }
         }
     }
@@ -90,15 +86,15 @@ std::string full_report(const std::string& what, std::string_view hint) {
 }
 }  // namespace
 
-void fail(const std::string& what, std::string_view hint) {
+void fail(const std::string& what, std::string_view hint, std::source_location where) {
     reported = true;
-    FAIL(full_report(what, hint));
-    throw std::logic_error("unreachable");  // FAIL throws; this tells the compiler
+    ADD_FAIL_AT(where.file_name(), static_cast<int>(where.line()), full_report(what, hint));
+    throw std::logic_error("unreachable");  // ADD_FAIL_AT throws; this tells the compiler
 }
 
-void fail_without_stopping(const std::string& what, std::string_view hint) {
+void fail_without_stopping(const std::string& what, std::string_view hint, std::source_location where) {
     reported = true;
-    FAIL_CHECK(full_report(what, hint));
+    ADD_FAIL_CHECK_AT(where.file_name(), static_cast<int>(where.line()), full_report(what, hint));
 }
 
 bool failed_this_test() { return reported; }

@@ -6,11 +6,15 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace grader {
+
+// The line of a test that made an expectation: failures are reported there.
+using Where = std::source_location;
 
 class Transcript {
 public:
@@ -43,10 +47,12 @@ std::string quoted(std::string_view bytes, std::size_t max_bytes = 120);
 void set_status_reporter(std::function<std::string()> reporter);
 
 // Fails the current test with a report for a student: what went wrong, what
-// was expected, the hint, the transcript and the program's state.
-[[noreturn]] void fail(const std::string& what, std::string_view hint = {});
+// was expected, the hint, the transcript and the program's state. `where`
+// is the line of the test that expected it (every harness call that can fail
+// takes one, defaulted to its caller's line).
+[[noreturn]] void fail(const std::string& what, std::string_view hint = {}, Where where = Where::current());
 // The same, but the test goes on (for checks made while cleaning up).
-void fail_without_stopping(const std::string& what, std::string_view hint = {});
+void fail_without_stopping(const std::string& what, std::string_view hint = {}, Where where = Where::current());
 // True once fail() or fail_without_stopping() has reported in this test.
 bool failed_this_test();
 // A client saw the server close or reset its connection: if the server is
