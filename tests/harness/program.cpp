@@ -5,7 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include <fstream>
-#include <regex>
+#include <random>
 #include <sstream>
 
 #include "client.hpp"
@@ -158,17 +158,21 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
              "when standard output is a pipe, as it is here, it stays in a buffer until flushed", where);
     }
     transcript().add("server", "prints", *line + "\n", true);
-    static const std::regex listening(R"(listening on (\S+):([0-9]{1,5}))");
-    std::smatch match;
-    if (!std::regex_match(*line, match, listening))
+    // "listening on HOST:PORT": HOST is everything up to the last ':'.
+    const std::string prefix = "listening on ";
+    const auto colon = line->rfind(':');
+    const std::string port_text = colon == std::string::npos ? "" : line->substr(colon + 1);
+    const bool well_formed = line->starts_with(prefix) && colon > prefix.size() && !port_text.empty() &&
+                             port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos;
+    if (!well_formed)
         fail("the first line on standard output must be 'listening on HOST:PORT', but it was " + quoted(*line),
              "print exactly 'listening on ' followed by the address, e.g. 'listening on 127.0.0.1:8001'; "
              "anything else goes after that line, or to standard error", where);
     listening_line_ = *line;
-    std::string host = match[1];
-    if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    std::string host = line->substr(prefix.size(), colon - prefix.size());
+    if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host != "0.0.0.0" && host != "::") host_ = host;
-    port_ = static_cast<std::uint16_t>(std::stoi(match[2]));
+    port_ = static_cast<std::uint16_t>(std::stoi(port_text));
     if (port_ == 0)
         fail("the server announced port 0", "print the port it really listens on: ask the socket with getsockname()", where);
 }
@@ -300,11 +304,22 @@ DefaultPortLock::~DefaultPortLock() {
 }
 
 std::uint16_t find_free_port() {
-    // Bind port 0, note the port the kernel chose, close. Another program
-    // could take it in between, but it is unlikely and would show as a
-    // failure to listen with the reason.
-    const net::Socket probe = net::listen_on("127.0.0.1", 0);
-    return net::local_address(probe).port();
+    // Below the range the kernel hands out to outgoing connections
+    // (/proc/sys/net/ipv4/ip_local_port_range, from 32768), so that none of
+    // our own test clients can be using the port by chance. Picked at random,
+    // so suites running at the same time do not all try the same one.
+    static std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> candidates(20000, 32000);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const auto port = static_cast<std::uint16_t>(candidates(random));
+        try {
+            const net::Socket probe = net::listen_on("127.0.0.1", port);
+            return port;  // free now; closed again when probe goes
+        } catch (const std::system_error&) {
+            // taken: try another
+        }
+    }
+    fail("found no free port between 20000 and 32000 in 100 tries");
 }
 
 bool is_listening(std::uint16_t port) {

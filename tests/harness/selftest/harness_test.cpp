@@ -130,6 +130,22 @@ TEST_CASE("a program that never answers fails when the reply deadline passes") {
     CHECK(contains(verdict.output, "alice sends \"hello\\n\""));  // the transcript
 }
 
+#if defined(__SANITIZE_THREAD__)
+TEST_CASE("a data race fails the test, with ThreadSanitizer's report shown") {
+    const Verdict verdict = grade("race");
+    CHECK(verdict.status.code == 1);
+    CHECK(contains(verdict.output, "WARNING: ThreadSanitizer: data race"));
+}
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)  // the ASan build has UBSan too
+TEST_CASE("undefined behaviour fails the test, with UBSan's report shown") {
+    const Verdict verdict = grade("overflow");
+    CHECK(verdict.status.code == 1);
+    CHECK(contains(verdict.output, "runtime error: signed integer overflow"));
+}
+#endif
+
 TEST_CASE("an interrupted grader kills the program it started") {
     grader::Limits limits;
     grader::ChildProcess suite({TINY_SUITE, "--cmd", std::string(MISBEHAVE) + " silent"}, limits, false);

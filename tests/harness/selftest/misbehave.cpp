@@ -72,6 +72,22 @@ int main(int argc, char** argv) {
         std::vector<std::thread> threads;
         while (true) threads.emplace_back([] { ::pause(); });
     }
+    if (mode == "race") {  // a data race: ThreadSanitizer must report it
+        const net::Connection client = net::accept_client(listener);
+        int unguarded = 0;
+        std::thread first([&] { ++unguarded; });
+        std::thread second([&] { ++unguarded; });
+        first.join();
+        second.join();
+        echo_one_client(listener);
+    }
+    if (mode == "overflow") {  // undefined behaviour: UBSan must report it
+        const net::Connection client = net::accept_client(listener);
+        volatile int big = 2147483647;
+        const int too_big = big + argc;  // signed overflow
+        std::printf("%d\n", too_big);
+        echo_one_client(listener);
+    }
     if (mode == "silent") {
         const net::Connection client = net::accept_client(listener);
         while (true) ::pause();  // accepts, never answers
