@@ -31,7 +31,8 @@ void echo_until_client_leaves(const net::Socket& client, const std::string& who)
     //   - send() every byte back (send() may take fewer than you give it);
     //   - a client that resets the connection (ECONNRESET) or has gone
     //     (EPIPE) has left too: return. Other errors: throw
-    //     std::system_error(errno, std::system_category(), "recv from " + who).
+    //     std::system_error(errno, std::system_category(), "recv from " + who)
+    //     (or "send to " + who when send() failed).
     // Pass MSG_NOSIGNAL to send(), or a client that leaves kills the server
     // with SIGPIPE.
     (void)client;

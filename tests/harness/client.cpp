@@ -134,7 +134,10 @@ Client::Read Client::read_more(Clock::time_point deadline) {
             reset_ = n < 0;
             closed_ = true;
             note_connection_lost();
-            transcript().add(name_, reset_ ? std::string("sees the connection reset: ") + std::strerror(errno)
+            // A program that closes a connection (or exits) with bytes still
+            // unread in it makes the kernel reset it rather than close it.
+            transcript().add(name_, reset_ ? "sees the connection reset (" + std::string(std::strerror(errno)) +
+                                                 "): the server closed it, or exited, with bytes unread"
                                            : "sees the server close the connection");
             return Read::closed;
         }
@@ -258,16 +261,22 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
                      bytes.substr(0, 40), true);
     std::size_t sent = 0, checked = 0;
     std::array<char, 65536> buffer;
+    auto progress = [&] {
+        return name_ + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) + " bytes and got " +
+               std::to_string(checked) + " back";
+    };
     // The deadline moves with progress: it is the longest the transfer may
     // stand still, not a bound on the whole transfer.
     auto deadline = Clock::now() + settings().reply_timeout();
     while (checked < bytes.size()) {
         pollfd waiting{socket_.fd(), static_cast<short>(POLLIN | (sent < bytes.size() ? POLLOUT : 0)), 0};
         if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0) {
-            fail(name_ + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) +
-                     " bytes and got " + std::to_string(checked) + " back; then nothing moved for " +
-                     seconds_text(settings().reply_timeout()),
-                 hint.empty() ? "does the server send back everything it receives, as it receives it?" : hint, where);
+            const bool nothing_back = checked == 0 && sent > 0;
+            fail(progress() + "; then nothing moved for " + seconds_text(settings().reply_timeout()),
+                 nothing_back ? "nothing came back while the client kept sending: echo each piece as it "
+                                "arrives, rather than reading everything first"
+                              : std::string(hint.empty() ? "does the server send back everything it receives?" : hint),
+                 where);
         }
         if ((waiting.revents & POLLOUT) && sent < bytes.size()) {
             const ssize_t n = ::send(socket_.fd(), bytes.data() + sent, std::min<std::size_t>(bytes.size() - sent, 65536), MSG_NOSIGNAL);
@@ -276,34 +285,38 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
                 deadline = Clock::now() + settings().reply_timeout();
             }
         }
-        if (waiting.revents & (POLLIN | POLLHUP | POLLERR)) {
-            const ssize_t n = ::recv(socket_.fd(), buffer.data(), buffer.size(), 0);
-            if (n <= 0 && errno != EAGAIN && errno != EINTR) {
-                closed_ = true;
-                note_connection_lost();
-                fail(name_ + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) +
-                         " bytes and got " + std::to_string(checked) + " back; then the server " +
-                         (n < 0 ? "reset" : "closed") + " the connection",
-                     hint, where);
-            }
-            if (n > 0) {
-                set_option(socket_.fd(), IPPROTO_TCP, TCP_QUICKACK, 1);
-                const std::string_view got(buffer.data(), static_cast<std::size_t>(n));
-                const std::string_view want = bytes.substr(checked, got.size());
-                if (got.size() > want.size() || got != want) {
-                    const auto diff = std::mismatch(want.begin(), want.end(), got.begin()).first - want.begin();
-                    const std::size_t at = checked + static_cast<std::size_t>(diff);
-                    fail(name_ + " got a wrong byte back at offset " + std::to_string(at) + "\n  expected from there " +
-                             quoted(bytes.substr(at, 40)) + "\n  but received        " +
-                             quoted(got.substr(static_cast<std::size_t>(diff), 40)),
-                         hint.empty() ? "send back exactly the bytes received: all of them (send() may take only "
-                                        "part of a buffer), in order, and nothing else (a '\\0' is data too)"
-                                      : hint, where);
-                }
-                checked += got.size();
-                deadline = Clock::now() + settings().reply_timeout();
-            }
+        if (!(waiting.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        const ssize_t n = ::recv(socket_.fd(), buffer.data(), buffer.size(), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) {
+            closed_ = true;
+            note_connection_lost();
+            fail(progress() + "; then the server " + (n < 0 ? "reset" : "closed") + " the connection", hint, where);
         }
+        set_option(socket_.fd(), IPPROTO_TCP, TCP_QUICKACK, 1);
+        const std::string_view got(buffer.data(), static_cast<std::size_t>(n));
+        if (checked + got.size() > bytes.size())
+            fail(progress() + ", and then " + std::to_string(checked + got.size() - bytes.size()) +
+                     " bytes more than it sent: " + quoted(got.substr(bytes.size() - checked), 40),
+                 "send back exactly the bytes received: send the number recv() returned, not the buffer's size",
+                 where);
+        const std::string_view want = bytes.substr(checked, got.size());
+        if (got != want) {
+            const auto diff = static_cast<std::size_t>(std::mismatch(want.begin(), want.end(), got.begin()).first - want.begin());
+            const std::size_t at = checked + diff;
+            std::string diagnosis = std::string(hint);
+            if (at > 0 && bytes[at - 1] == '\0')
+                diagnosis = "the echo went wrong just after a '\\0' byte: is the buffer treated as a C string "
+                            "(strlen, printf(\"%s\"), std::string(buffer))? Bytes have a length; '\\0' is data";
+            else if (got.size() - diff >= 16 && bytes.substr(0, at).find(got.substr(diff, 16)) != std::string_view::npos)
+                diagnosis = "bytes that had already come back came again: after a partial send(), send the rest "
+                            "from where it stopped, not from the start of the buffer";
+            fail(name_ + " got a wrong byte back at offset " + std::to_string(at) + "\n  expected from there " +
+                     quoted(bytes.substr(at, 40)) + "\n  but received        " + quoted(got.substr(diff, 40)),
+                 diagnosis, where);
+        }
+        checked += got.size();
+        deadline = Clock::now() + settings().reply_timeout();
     }
     transcript().add(name_, "got all " + std::to_string(bytes.size()) + " bytes back, unchanged");
 }

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -131,7 +132,8 @@ void kill_all_children_on_signal() {
     for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::signal(signal, kill_children_and_exit);
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Limits& limits, bool pipe_stdin)
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Limits& limits, bool pipe_stdin,
+                           const std::string& preload)
     : limits_(limits) {
     int in[2] = {-1, -1}, out[2], err[2];
     if (pipe_stdin) make_pipe(in);
@@ -147,6 +149,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Limits& l
     const rlimit files{static_cast<rlim_t>(limits.max_open_files), static_cast<rlim_t>(limits.max_open_files)};
     const rlimit no_core{0, 0};
     const pid_t parent = ::getpid();
+    std::vector<std::string> environment;
+    for (char** variable = environ; *variable; ++variable)
+        if (preload.empty() || !std::string_view(*variable).starts_with("LD_PRELOAD=")) environment.emplace_back(*variable);
+    if (!preload.empty()) environment.push_back("LD_PRELOAD=" + preload);
+    std::vector<char*> envp;
+    for (std::string& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
 
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -170,7 +179,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Limits& l
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::close_range(3, ~0U, 0);
-        ::execvp(args[0], args.data());
+        ::execvpe(args[0], args.data(), envp.data());
         const char* reason = std::strerror(errno);
         ::write(2, "cannot run ", 11);
         ::write(2, args[0], std::strlen(args[0]));
@@ -231,7 +240,7 @@ void ChildProcess::capture_output(std::stop_token stop) {
             std::lock_guard lock(mutex_);
             if (n <= 0) {
                 (i == 0 ? out_open : err_open) = false;
-                if (i == 0) stdout_ended_ = true;
+                (i == 0 ? stdout_ended_ : stderr_ended_) = true;
             } else {
                 output_bytes_ += static_cast<std::size_t>(n);
                 if (output_bytes_ <= limits_.max_output_bytes)
@@ -306,6 +315,11 @@ std::string ChildProcess::stdout_text() const {
 std::string ChildProcess::stderr_text() const {
     std::lock_guard lock(mutex_);
     return stderr_;
+}
+
+bool ChildProcess::wait_for_output_end(Clock::time_point deadline) const {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, deadline, [&] { return stdout_ended_ && stderr_ended_; });
 }
 
 std::optional<ExitStatus> ChildProcess::wait_for_exit(Clock::time_point deadline) const {

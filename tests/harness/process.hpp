@@ -44,7 +44,9 @@ struct ExitStatus {
 
 class ChildProcess {
 public:
-    ChildProcess(const std::vector<std::string>& argv, const Limits& limits, bool pipe_stdin);
+    // preload: a shared library for LD_PRELOAD in the child, or "".
+    ChildProcess(const std::vector<std::string>& argv, const Limits& limits, bool pipe_stdin,
+                 const std::string& preload = "");
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
@@ -56,6 +58,11 @@ public:
     std::optional<std::string> next_stdout_line(Clock::time_point deadline);
     std::string stdout_text() const;
     std::string stderr_text() const;
+
+    // Waits until both output pipes have reached their end (the program, and
+    // anything it started, have closed them), or the deadline passed. After
+    // an exit, the last bytes it wrote may still be on their way to us.
+    bool wait_for_output_end(Clock::time_point deadline) const;
 
     // Waits until the process has ended or the deadline passed.
     std::optional<ExitStatus> wait_for_exit(Clock::time_point deadline) const;
@@ -92,6 +99,7 @@ private:
     std::string stdout_;
     std::size_t stdout_taken_ = 0;  // bytes of stdout_ handed out as lines
     bool stdout_ended_ = false;
+    bool stderr_ended_ = false;
     std::string stderr_;
     std::size_t output_bytes_ = 0;
     std::optional<ExitStatus> status_;

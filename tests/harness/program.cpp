@@ -99,9 +99,11 @@ Server::Server(StartOptions options, Where where)
 Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port, Where where)
     : command_line_(join(command_with_port(options, chosen_port))),
       args_(options.args),
-      process_(command_with_port(options, chosen_port), options.limits, options.pipe_stdin) {
-    set_status_reporter([this] { return status_report(); });
-    transcript().add("grader", "starts the server: " + command_line_);
+      process_(command_with_port(options, chosen_port), options.limits, options.pipe_stdin,
+               options.short_sends ? SHORT_SENDS_LIBRARY : "") {
+    set_status_reporter([this](std::string_view hint) { return status_report(hint); });
+    transcript().add("grader", "starts the server: " + command_line_ +
+                                   (options.short_sends ? "  (every send() takes only a few bytes)" : ""));
     try {
         wait_until_listening(chosen_port, where);
     } catch (...) {
@@ -195,6 +197,7 @@ void Server::expect_exit(int status, std::string_view hint, Where where) {
              hint, where);
     transcript().add("server", ended->describe());
     if (!ended->exited || ended->code != status) {
+        process_.wait_for_output_end(Clock::now() + std::chrono::milliseconds(500));  // its last words
         std::string explanation = explain_exit(*ended, process_.stderr_text());
         if (!hint.empty()) explanation = std::string(hint) + (explanation.empty() ? "" : "\n      " + explanation);
         fail("the server should have exited with status " + std::to_string(status) + ", but it " + ended->describe(),
@@ -235,7 +238,7 @@ bool Server::wait_for_open_files_at_most(int count, std::chrono::milliseconds wi
     return true;
 }
 
-std::string Server::status_report() const {
+std::string Server::status_report(std::string_view hint) const {
     std::string report = "\nthe server: " + command_line_ + "\n";
     auto status = process_.exit_status();
     // A server that closed a connection, or has no threads or open files
@@ -244,10 +247,11 @@ std::string Server::status_report() const {
     if (!status && (connection_lost_this_test() || process_.thread_count() == 0 || process_.open_file_count() == 0))
         status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(500));
     if (status) {
+        process_.wait_for_output_end(Clock::now() + std::chrono::milliseconds(500));  // its last words
         report += "  it " + status->describe() + "\n";
         if (const auto reason = process_.killed_by_watchdog()) report += "  (stopped by the grader: it " + *reason + ")\n";
         const std::string explanation = explain_exit(*status, process_.stderr_text());
-        if (!explanation.empty()) report += "  " + explanation + "\n";
+        if (!explanation.empty() && hint.find(explanation) == std::string_view::npos) report += "  " + explanation + "\n";
     } else {
         report += "  still running (pid " + std::to_string(process_.pid()) + "), " +
                   std::to_string(process_.thread_count()) + " threads, " +
@@ -276,7 +280,7 @@ Finished run_until_exit(const StartOptions& options, Where where) {
     }
     // Output written just before exiting may still be on its way through the
     // pipes: wait for both to reach their end.
-    while (process.next_stdout_line(Clock::now() + settings().reply_timeout())) {}
+    process.wait_for_output_end(Clock::now() + settings().reply_timeout());
     Finished finished{*status, process.stdout_text(), process.stderr_text()};
     transcript().add("program", status->describe());
     if (!finished.out.empty()) transcript().add("program", "printed", finished.out, true);

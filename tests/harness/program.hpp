@@ -25,6 +25,9 @@ struct StartOptions {
     std::vector<std::string> args;  // more arguments, after the port
     Limits limits;
     bool pipe_stdin = false;
+    // Every send() or write() on a socket in the program takes only a few
+    // bytes (an LD_PRELOAD shim): checks that partial sends are finished.
+    bool short_sends = false;
 };
 
 // Shorthands: on_port("8001") gives --port 8001; with_args({"--host", "::1"})
@@ -69,7 +72,7 @@ public:
     bool wait_for_open_files_at_most(int count, std::chrono::milliseconds within) const;
 
     ChildProcess& process() { return process_; }
-    std::string status_report() const;
+    std::string status_report(std::string_view hint = {}) const;
 
 private:
     Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port, Where where);

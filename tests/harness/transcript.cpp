@@ -8,7 +8,7 @@ namespace grader {
 
 namespace {
 std::mutex reporter_mutex;
-std::function<std::string()> status_reporter;
+std::function<std::string(std::string_view)> status_reporter;
 bool reported = false;
 bool connection_lost = false;
 }  // namespace
@@ -70,9 +70,16 @@ std::string quoted(std::string_view bytes, std::size_t max_bytes) {
     return text;
 }
 
-void set_status_reporter(std::function<std::string()> reporter) {
+void set_status_reporter(std::function<std::string(std::string_view)> reporter) {
     std::lock_guard lock(reporter_mutex);
     status_reporter = std::move(reporter);
+}
+
+void set_status_reporter(std::nullptr_t) { set_status_reporter(std::function<std::string(std::string_view)>()); }
+
+void set_status_reporter(std::function<std::string()> reporter) {
+    if (!reporter) return set_status_reporter(nullptr);
+    set_status_reporter([reporter = std::move(reporter)](std::string_view) { return reporter(); });
 }
 
 namespace {
@@ -81,7 +88,7 @@ std::string full_report(const std::string& what, std::string_view hint) {
     if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
     report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
     std::lock_guard lock(reporter_mutex);
-    if (status_reporter) report += status_reporter();
+    if (status_reporter) report += status_reporter(hint);
     return report;
 }
 }  // namespace

@@ -43,8 +43,11 @@ Transcript& transcript();
 std::string quoted(std::string_view bytes, std::size_t max_bytes = 120);
 
 // What the program under test is doing now, and the end of its standard
-// error: part of every failure report. The running Server registers this.
+// error: part of every failure report. The running Server registers this;
+// it is given the report's hint, so as not to say the same thing twice.
+void set_status_reporter(std::function<std::string(std::string_view hint)> reporter);
 void set_status_reporter(std::function<std::string()> reporter);
+void set_status_reporter(std::nullptr_t);  // no reporter
 
 // Fails the current test with a report for a student: what went wrong, what
 // was expected, the hint, the transcript and the program's state. `where`
