@@ -214,6 +214,24 @@ TEST_CASE("exits with status 0 when the client resets in the middle of a large e
                        "it raises SIGPIPE, which kills the server. Treat both errors as the client leaving");
 }
 
+TEST_CASE("a client that has gone before its echo is sent: no SIGPIPE, exit status 0") {
+    Server server;
+    // While the server is frozen, alice connects, sends, closes her side and
+    // resets: the kernel takes all of it for the server. Once it goes on,
+    // the server reads alice's bytes, and its send() meets a connection
+    // that is gone, every time.
+    server.freeze();
+    Client alice = server.connect("alice");
+    alice.send("anyone there?\n");
+    alice.half_close();
+    alice.reset();
+    server.unfreeze();
+    server.expect_exit(0,
+                       "send() to a client that has gone fails with EPIPE, and without MSG_NOSIGNAL the kernel "
+                       "also raises SIGPIPE, which ends the program. Pass MSG_NOSIGNAL and treat EPIPE and "
+                       "ECONNRESET as the client leaving");
+}
+
 TEST_CASE("exits with status 0 when the client leaves without reading its echo") {
     Server server;
     // A small receive window, so the echo backs up while alice is not

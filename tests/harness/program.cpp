@@ -219,6 +219,16 @@ void Server::send_signal(int signal) {
     process_.signal_group(signal);
 }
 
+void Server::freeze() {
+    transcript().add("grader", "freezes the server (SIGSTOP)");
+    process_.signal_group(SIGSTOP);
+}
+
+void Server::unfreeze() {
+    transcript().add("grader", "lets the server go on (SIGCONT)");
+    process_.signal_group(SIGCONT);
+}
+
 bool Server::wait_for_threads_at_most(int count, std::chrono::milliseconds within) const {
     const auto deadline = Clock::now() + within;
     while (process_.thread_count() > count) {

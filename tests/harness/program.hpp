@@ -63,6 +63,11 @@ public:
     void expect_exit(int status, std::string_view hint = {}, Where where = Where::current());
     void expect_running(std::string_view hint = {}, Where where = Where::current());
     void send_signal(int signal);
+    // Freezes the server (SIGSTOP) and lets it go on (SIGCONT): while it is
+    // frozen, the kernel still accepts connections and data for it, so test
+    // clients can come and go before the server has seen anything.
+    void freeze();
+    void unfreeze();
 
     // Summed over the program's processes, from /proc.
     int thread_count() const { return process_.thread_count(); }
