@@ -129,87 +129,8 @@ const char* const sigpipe_hint =
 
 }  // namespace
 
-TEST_SUITE("starting up") {
-
-// Start-up is lab 02's; these check that a client can connect where the
-// server says it listens (what it answers is for the tests below).
-
-TEST_CASE("prints 'listening on 127.0.0.1:PORT' with the real port") {
-    Server server;
-    const auto line = server.listening_line();
-    if (!line) grader::fail("the server printed no 'listening on HOST:PORT' line", "print it once listening, and flush");
-    CHECK(*line == "listening on 127.0.0.1:" + std::to_string(server.port()));
-    Client alice = server.connect("alice");
-}
-
-TEST_CASE("listens on the port given with --port") {
-    const std::uint16_t port = grader::find_free_port();
-    Server server(grader::on_port(std::to_string(port)));
-    CHECK(server.port() == port);
-    Client alice = server.connect("alice");
-}
-
-TEST_CASE("without options, listens on 127.0.0.1:8001") {
-    if (!grader::settings().command.empty()) {
-        MESSAGE("not checked with --cmd: the command line decides the options");
-        return;
-    }
-    grader::DefaultPortLock port_8001;
-    if (!port_8001.available()) {
-        MESSAGE("not checked: another program on this machine is using port 8001");
-        return;
-    }
-    Server server(grader::on_port(""));
-    CHECK(server.listening_line() == "listening on 127.0.0.1:8001");
-    Client alice = server.connect("alice");
-}
-
-TEST_CASE("listens on IPv6 with --host ::1") {
-    Server server(grader::with_args({"--host", "::1"}));
-    CHECK(server.host() == "::1");
-    Client alice = server.connect("alice");
-}
-
-TEST_CASE("a port that is taken: one line on standard error naming the address, exit status 1") {
-    const grader::PortInUse taken;
-    const std::string address = "127.0.0.1:" + std::to_string(taken.port());
-    const grader::Finished run = grader::run_until_exit(grader::on_port(std::to_string(taken.port())));
-    if (!run.status.exited || run.status.code != 1)
-        grader::fail("the server should have exited with status 1, but it " + run.status.describe(),
-                     "when listening fails, print one line on standard error and exit(1)");
-    CHECK_MESSAGE(run.err.find(address) != std::string::npos,
-                  "standard error should name the address " << address << ", but was " << grader::quoted(run.err));
-    CHECK_MESSAGE(std::count(run.err.begin(), run.err.end(), '\n') == 1,
-                  "standard error should be exactly one line, but was " << grader::quoted(run.err));
-    CHECK_MESSAGE(run.out.find("listening on") == std::string::npos,
-                  "a server that could not listen must not say it is listening");
-}
-
-TEST_CASE("a host that cannot be bound: exit status 1") {
-    // 192.0.2.1 is reserved for documentation: no machine has it.
-    const grader::Finished run = grader::run_until_exit(grader::with_args({"--host", "192.0.2.1"}));
-    if (!run.status.exited || run.status.code != 1)
-        grader::fail("the server should have exited with status 1, but it " + run.status.describe(),
-                     "when listening fails, print one line on standard error and exit(1)");
-    CHECK_MESSAGE(run.err.find("192.0.2.1") != std::string::npos,
-                  "standard error should name the address, but was " << grader::quoted(run.err));
-}
-
-TEST_CASE("bad arguments: a usage message on standard error, exit status 2") {
-    for (const StartOptions& bad : {grader::on_port("abc"), grader::on_port("70000"),
-                                    grader::with_args({"--bogus"})}) {
-        const grader::Finished run = grader::run_until_exit(bad);
-        CAPTURE(run.err);
-        if (!run.status.exited || run.status.code != 2)
-            grader::fail("bad arguments should end the program with status 2, but it " + run.status.describe(),
-                         "check every argument before listening: a port is a number from 0 to 65535");
-        CHECK_MESSAGE(run.err.find("usage") != std::string::npos,
-                      "standard error should show the usage, but was " << grader::quoted(run.err));
-        CHECK(run.out.find("listening on") == std::string::npos);
-    }
-}
-
-}  // TEST_SUITE
+// The contract's start-up rules (tests/harness/startup.hpp).
+GRADER_START_UP_TESTS()
 
 TEST_SUITE("lines") {
 

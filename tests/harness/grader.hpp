@@ -18,4 +18,5 @@
 #include "process.hpp"
 #include "program.hpp"
 #include "settings.hpp"
+#include "startup.hpp"
 #include "transcript.hpp"

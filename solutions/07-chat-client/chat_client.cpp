@@ -1,0 +1,116 @@
+// Lab 07 — chat-client: a client for the chat server of lab 06, that reads
+// the keyboard and the network at the same time.
+//
+// A chat client has two sources of input, and neither waits for the other:
+// the user may type nothing for a minute while ten lines arrive, or type
+// three lines while nothing does. A program with one thread can wait in one
+// place at a time: in getline() for the keyboard, or in recv() for the
+// network. Whichever it waits in, the other source is ignored meanwhile.
+// So this program has one thread for each:
+//
+//   keyboard thread                        main thread
+//   ---------------                        -----------
+//   getline(std::cin)                      net::LineReader on the connection
+//   send_all(line + "\n")                  print each line, flushed
+//   end of input:                          the server closed:
+//     note it, half-close                    input ended first? exit 0
+//     ("I will send nothing more")           otherwise "* disconnected", exit 0
+//
+// The two threads share the connection (one only sends, the other only
+// receives, which TCP allows at the same time) and one flag, an atomic.
+
+#include <atomic>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "net/address.hpp"
+#include "net/errors.hpp"
+#include "net/line_reader.hpp"
+#include "net/options.hpp"
+#include "net/tcp.hpp"
+
+namespace {
+
+// Connects to the server, or says why not on one line and exits with 1.
+net::Connection connect_or_exit(const net::Options& options) {
+    try {
+        net::Connection server = net::connect_to(options.host, options.port);
+        // Nagle's algorithm would hold back a short line while the previous
+        // one is unacknowledged, in the hope of merging them: right for bulk
+        // data, wrong for a conversation.
+        net::set_no_delay(server.socket);
+        return server;
+    } catch (const std::system_error& error) {
+        std::cerr << "chat-client: cannot connect to " << net::join_host_port(options.host, options.port) << ": "
+                  << error.code().message() << std::endl;
+        std::exit(1);
+    }
+}
+
+// The keyboard thread: every line typed goes to the server. At the end of
+// input it says so (input_ended), then closes its sending side: the server
+// sees the end of our stream, and can still send to us.
+void send_what_is_typed(const net::Connection& server, std::atomic<bool>& input_ended) {
+    try {
+        std::string line;
+        // getline returns a last line without '\n' too: it gets one here.
+        while (std::getline(std::cin, line)) net::send_all(server, line + "\n");
+        // Set before the half-close: the server may answer it by closing at
+        // once, and by then the main thread must know this was our doing.
+        input_ended = true;
+        net::shutdown_sending(server);
+    } catch (const std::system_error& error) {
+        // The server has gone (a reset): the main thread sees it too, and
+        // says so. Anything else is worth a word.
+        if (!net::is_disconnect(error)) std::cerr << "chat-client: " << error.what() << std::endl;
+    }
+}
+
+// The main thread: every line from the server is printed as soon as it
+// arrives. Returns once the server has closed the connection (or reset it).
+void print_what_arrives(const net::Connection& server) {
+    try {
+        net::LineReader reader(server);
+        // std::endl flushes: without it, a line could wait in the buffer of
+        // std::cout (standard output may be a pipe, not a terminal).
+        while (const std::optional<std::string> line = reader.read_line()) std::cout << *line << std::endl;
+    } catch (const std::system_error& error) {
+        if (!net::is_disconnect(error)) {
+            std::cerr << "chat-client: " << error.what() << std::endl;
+            std::exit(1);
+        }
+    } catch (const std::exception& error) {
+        // net::LineTooLong: a line over 1 MiB, which no chat server sends.
+        std::cerr << "chat-client: " << error.what() << std::endl;
+        std::exit(1);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const net::Options options = net::parse_options(argc, argv, "chat-client");
+    const net::Connection server = connect_or_exit(options);
+
+    std::atomic<bool> input_ended = false;
+    std::jthread keyboard(send_what_is_typed, std::cref(server), std::ref(input_ended));
+    print_what_arrives(server);
+
+    if (input_ended) {
+        // The normal end: we said goodbye (half-close), the server closed.
+        // Leaving main joins `keyboard`, which has already finished.
+        return 0;
+    }
+    // The server went first, and the keyboard thread is still waiting in
+    // getline() for a line that may never come: nothing can interrupt that
+    // wait. std::exit ends the whole program without leaving main, so
+    // `keyboard` is never destroyed, and nothing waits for it (its
+    // destructor would join it, and wait for the user to press Enter).
+    std::cerr << "* disconnected" << std::endl;
+    std::exit(0);
+}

@@ -1,0 +1,113 @@
+#include "startup.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "client.hpp"
+#include "program.hpp"
+#include "settings.hpp"
+
+namespace grader::startup {
+
+namespace {
+
+const char* const cannot_listen_hint = "when listening fails, print one line on standard error and exit(1)";
+
+// The program must exit with `status`, or the test fails saying so.
+void expect_status(const Finished& run, int status, std::string_view hint, Where where) {
+    if (!run.status.exited || run.status.code != status)
+        fail("the program should have exited with status " + std::to_string(status) + ", but it " +
+                 run.status.describe(),
+             hint, where);
+}
+
+void expect_no_listening_line(const Finished& run, Where where) {
+    if (run.out.find("listening on") != std::string::npos)
+        fail("it printed " + quoted(run.out) + ", but a server that could not listen must not say it is listening",
+             "print 'listening on' only once listen() has succeeded", where);
+}
+
+}  // namespace
+
+void prints_listening_line(Where where) {
+    Server server({}, where);
+    const auto line = server.listening_line();
+    if (!line) fail("the server printed no 'listening on HOST:PORT' line", "print it once listening, and flush", where);
+    const std::string expected = "listening on 127.0.0.1:" + std::to_string(server.port());
+    if (*line != expected) fail("the listening line should be " + quoted(expected) + ", but was " + quoted(*line), {}, where);
+    Client alice = server.connect("alice", 0, where);  // something really listens there
+}
+
+void listens_on_given_port(Where where) {
+    const std::uint16_t port = find_free_port();
+    Server server(on_port(std::to_string(port)), where);
+    if (server.port() != port)
+        fail("asked for port " + std::to_string(port) + ", the server announced " + std::to_string(server.port()),
+             "listen on the port given with --port", where);
+    Client alice = server.connect("alice", 0, where);
+}
+
+void listens_on_ipv6(Where where) {
+    Server server(with_args({"--host", "::1"}), where);
+    if (server.host() != "::1")
+        fail("with --host ::1 the server should listen on [::1], but it announced " +
+                 quoted(server.listening_line().value_or("")),
+             "pass the host to getaddrinfo() and listen on the address it returns", where);
+    Client alice = server.connect("alice", 0, where);  // over IPv6
+}
+
+void listens_on_the_default_address(Where where) {
+    DefaultPortLock port_8001;
+    if (!port_8001.available()) {
+        MESSAGE("not checked: another program on this machine is using port 8001");
+        return;
+    }
+    Server server(on_port(""), where);
+    if (server.listening_line() != "listening on 127.0.0.1:8001")
+        fail("started without options, the server should say \"listening on 127.0.0.1:8001\", but said " +
+                 quoted(server.listening_line().value_or("")),
+             "the defaults are host 127.0.0.1 and port 8001", where);
+    Client alice = server.connect("alice", 0, where);
+}
+
+void port_taken_exits_with_1(Where where) {
+    const PortInUse taken;
+    const std::string address = "127.0.0.1:" + std::to_string(taken.port());
+    const Finished run = run_until_exit(on_port(std::to_string(taken.port())), where);
+    expect_status(run, 1, cannot_listen_hint, where);
+    if (run.err.find(address) == std::string::npos)
+        fail("standard error should name the address " + address + ", but was " + quoted(run.err),
+             "say which address could not be used, and why: \"PROGRAM: cannot listen on " + address +
+                 ": Address already in use\"",
+             where);
+    if (std::count(run.err.begin(), run.err.end(), '\n') != 1)
+        fail("standard error should be exactly one line, but was " + quoted(run.err), cannot_listen_hint, where);
+    expect_no_listening_line(run, where);
+}
+
+void unbindable_host_exits_with_1(Where where) {
+    // 192.0.2.1 is reserved for documentation: no machine has it, so bind()
+    // fails at once and nothing is sent anywhere.
+    const Finished run = run_until_exit(with_args({"--host", "192.0.2.1"}), where);
+    expect_status(run, 1, cannot_listen_hint, where);
+    if (run.err.find("192.0.2.1") == std::string::npos)
+        fail("standard error should name the address 192.0.2.1, but was " + quoted(run.err), cannot_listen_hint, where);
+    expect_no_listening_line(run, where);
+}
+
+void bad_arguments_exit_with_2(Where where) {
+    for (const StartOptions& bad : {on_port("abc"), on_port("70000"), with_args({"--bogus"})}) {
+        const Finished run = run_until_exit(bad, where);
+        expect_status(run, 2, "check every argument before listening: a port is a whole number from 0 to 65535, "
+                              "and an unknown option is an error",
+                      where);
+        if (run.err.find("usage") == std::string::npos)
+            fail("standard error should show the usage, but was " + quoted(run.err),
+                 "print \"usage: PROGRAM [--host HOST] [--port PORT]\" on standard error", where);
+        expect_no_listening_line(run, where);
+    }
+}
+
+}  // namespace grader::startup
