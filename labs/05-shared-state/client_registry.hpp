@@ -1,0 +1,42 @@
+#pragma once
+// ClientRegistry: who is connected, in the order they connected.
+//
+// Every client's thread reads the list (to answer "/who") and changes it
+// (to leave), and the accept loop adds to it, all at the same time. A
+// std::vector changed by one thread while another reads it can be caught
+// half-way: its size updated but not its elements, its memory moved while
+// the reader walks it. So every use of the list takes the mutex first, and
+// holds it only as long as it takes to change or copy the list: never
+// while sending to a client, which can take as long as the client likes.
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+class ClientRegistry {
+public:
+    using Id = std::uint64_t;
+
+    // Lists a client that has just connected, after those already here, and
+    // returns the number that names its entry. An address alone would do
+    // today, but an id stays unique even if a port is used again.
+    Id add(std::string address);
+
+    // Takes a client off the list, once it has left.
+    void remove(Id id);
+
+    // "* online: ADDR ADDR ...": everyone connected now, in the order they
+    // connected (without the '\n').
+    std::string who() const;
+
+private:
+    struct Entry {
+        Id id;
+        std::string address;  // as the server sees it: "127.0.0.1:51234"
+    };
+
+    mutable std::mutex mutex_;  // guards entries_ and next_id_; `mutable`: who() is const, and locks too
+    std::vector<Entry> entries_;  // in connection order
+    Id next_id_ = 1;
+};

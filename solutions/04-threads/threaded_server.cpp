@@ -1,0 +1,99 @@
+// Lab 04 — threaded-server: the line server of lab 03, serving every client
+// at the same time, each on a thread of its own.
+//
+// Two things change from lab 03, and the second is the lesson:
+//   1. serve_client reads with net::LineReader, the line reader of common/
+//      (lab 03 had you write your own).
+//   2. main no longer serves a client itself. It accepts a client, hands
+//      the connection to a new thread that serves it, and goes straight
+//      back to accept(). A client that sends nothing, or sends slowly,
+//      now holds up only its own thread.
+//
+// Who owns what:
+//   - the client's connection (its socket) is moved into the client's
+//     thread: that thread alone reads from it, writes to it, and closes it;
+//   - the thread itself is owned by `threads` in main (see
+//     client_threads.hpp), which joins it once it has finished.
+// Nothing is shared between two client threads: each has its own socket,
+// its own LineReader (its own buffer) and its own line count. Lab 05 is
+// about what happens when they do share something.
+
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "client_threads.hpp"
+#include "net/errors.hpp"
+#include "net/line_reader.hpp"
+#include "net/options.hpp"
+#include "net/tcp.hpp"
+
+namespace {
+
+// Answers each of one client's lines, until the client closes its side:
+// lab 03's, with net::LineReader. LineReader hands out whole lines however
+// the bytes arrive, drops one '\r' before the '\n', and, once the client
+// has closed its side, returns a last line without '\n' and then nothing.
+void answer_every_line(const net::Connection& client) {
+    net::LineReader lines(client);
+    // Lives as long as this connection, on this thread's own stack: each
+    // client has its own count, and no other thread ever sees it.
+    unsigned long long count = 0;
+    while (const std::optional<std::string> line = lines.read_line()) {
+        ++count;
+        net::send_all(client, std::to_string(count) + ": " + *line + "\n");
+    }
+}
+
+// The body of a client's thread. It takes the connection by value: the
+// thread owns it, and the connection is closed when this function returns,
+// whichever way it returns.
+//
+// Nothing may escape from here. In lab 03 an exception that escaped would
+// have reached main; an exception that escapes a thread's function calls
+// std::terminate, which ends the whole server and every other client's
+// conversation with it.
+void serve_client(net::Connection client) {
+    try {
+        answer_every_line(client);
+    } catch (const std::system_error& error) {
+        // ECONNRESET, EPIPE and the like: the client left without saying
+        // goodbye. That is a normal way to leave, so nothing is logged.
+        if (net::is_disconnect(error)) return;
+        // Anything else went wrong with this one client only: say so, and
+        // end this client's conversation, and nobody else's.
+        std::cerr << "threaded-server: " << error.what() << std::endl;
+    } catch (const std::exception& error) {
+        // Not a failed call: net::LineTooLong, a line over 1 MiB without '\n'.
+        std::cerr << "threaded-server: " << client.peer.to_string() << ": " << error.what() << std::endl;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const net::Options options = net::parse_options(argc, argv, "threaded-server");
+    const net::Socket listener = net::listen_or_exit(options, "threaded-server");
+
+    // Declared before the loop, so it outlives every thread it starts.
+    ClientThreads threads;
+    try {
+        while (true) {
+            net::Connection client = net::accept_client(listener);
+            threads.join_finished();
+            // The connection moves into the new thread: from here on,
+            // `client` in this loop is empty, and the loop goes straight
+            // back to accept() while the thread serves the client.
+            threads.start(serve_client, std::move(client));
+        }
+    } catch (const std::system_error& error) {
+        // Only accept() gets here: the listening socket itself failed.
+        // Returning destroys `threads`, which joins every thread: the
+        // clients still connected are served until they leave.
+        std::cerr << "threaded-server: " << error.what() << std::endl;
+        return 1;
+    }
+}

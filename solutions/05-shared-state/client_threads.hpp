@@ -1,0 +1,68 @@
+#pragma once
+// ClientThreads: one thread per client, and each thread owned by someone.
+//
+// A std::thread must be joined or detached before it is destroyed, or the
+// program ends on the spot (std::terminate). std::jthread joins in its
+// destructor: it is to a thread what net::Socket is to a descriptor. So we
+// keep every client's thread in a std::jthread, in a list that lives in
+// main, and nothing can outlive its owner.
+//
+// A thread that has finished still holds its stack (8 MiB of address space)
+// until someone joins it. A server that only ever added threads to the list
+// would keep one stack per client it ever had. So each thread raises a flag
+// as its very last act, and join_finished() joins (and forgets) the threads
+// whose flag is up: those joins return at once.
+//
+// Why not detach()? A detached thread needs no owner, and the kernel cleans
+// up after it; but then nobody can wait for it. When main returns, detached
+// threads still serving are stopped in the middle of whatever they do, while
+// the objects they use (globals, say) are being destroyed. Lab 08 shuts the
+// server down gracefully, and that needs every thread joined; we keep them
+// joinable from the start.
+
+#include <atomic>
+#include <list>
+#include <thread>
+#include <utility>
+
+class ClientThreads {
+public:
+    ClientThreads() = default;
+    ClientThreads(const ClientThreads&) = delete;
+    ClientThreads& operator=(const ClientThreads&) = delete;
+
+    // Runs function(args...) on a thread of its own, as
+    // std::jthread(function, args...) would. The arguments are moved into
+    // the new thread, which owns them from then on: start(serve_client,
+    // std::move(client)) hands the client's connection over to its thread.
+    // `function` must not throw: an exception that leaves a thread's
+    // function ends the whole program (std::terminate).
+    template <typename Function, typename... Args>
+    void start(Function function, Args... args) {
+        // A std::list never moves its elements, so the new thread may keep
+        // a reference to its own `finished` flag for as long as it runs.
+        Worker& worker = workers_.emplace_back();
+        worker.thread = std::jthread([&finished = worker.finished, function, ... args = std::move(args)]() mutable {
+            function(std::move(args)...);
+            finished = true;  // its last act: joining it now cannot wait
+        });
+    }
+
+    // Joins the threads that have finished, giving their stacks back.
+    // Called by the accept loop each time a client arrives.
+    void join_finished() {
+        std::erase_if(workers_, [](const Worker& worker) { return worker.finished.load(); });
+    }
+
+    // Destroying the list destroys every std::jthread, which joins it: the
+    // destructor waits until every client still being served has left.
+
+private:
+    struct Worker {
+        // Declared before `thread`, so destroyed after it: the thread is
+        // joined before its flag goes away.
+        std::atomic<bool> finished = false;
+        std::jthread thread;
+    };
+    std::list<Worker> workers_;
+};
