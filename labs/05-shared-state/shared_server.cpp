@@ -2,10 +2,10 @@
 // every client's thread shares: one line count for the whole server, and a
 // registry of connected clients that answers "/who". Read README.md first.
 //
-// Already done for you: everything of lab 04 (client_threads.hpp is its
-// ClientThreads), and the calls that keep the registry up to date: main
-// adds each client as it is accepted, serve_client removes it when it
-// leaves. Your part is marked YOUR CODE, here and in client_registry.cpp.
+// Already done for you: everything of lab 04 (its ClientThreads is now in
+// common/, as net::ClientThreads), and the calls that keep the registry up
+// to date: main adds each client as it is accepted, serve_client removes it
+// when it leaves. Your part is marked YOUR CODE, here and in client_registry.cpp.
 // Grade it with:   ./lab test 05        and then:   ./lab test 05 --tsan
 
 #include <atomic>
@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "client_registry.hpp"
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/errors.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     // Declared in this order, so destroyed in the other: the threads are
     // joined before the state they share goes away.
     SharedState shared;
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             net::Connection client = net::accept_client(listener);

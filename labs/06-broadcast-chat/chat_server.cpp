@@ -1,9 +1,9 @@
 // Lab 06 — chat-server: every line a client sends goes to every other
 // client. Read README.md in this folder first.
 //
-// Already done for you (it is lab 05's server): the command line, the accept
-// loop, one thread per client (client_threads.hpp, from lab 04), lines read
-// with net::LineReader, and the registry of clients with its mutex and its
+// Already done for you (it is lab 05's server): the command line, the
+// accept loop, one thread per client (net::ClientThreads, lab 04's, now in
+// common/), lines read with net::LineReader, and the registry of clients with its mutex and its
 // answer to /who. Your parts are marked YOUR CODE below:
 //   1. Member: a client the other threads can write to, one line at a time;
 //   2. ClientRegistry: the join and leave notices, and relaying a line;
@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/errors.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
     const net::Socket listener = net::listen_or_exit(options, "chat-server");
 
     ClientRegistry registry;
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             std::shared_ptr<Member> member = registry.add(net::accept_client(listener));

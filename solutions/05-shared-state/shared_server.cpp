@@ -30,7 +30,7 @@
 #include <utility>
 
 #include "client_registry.hpp"
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/errors.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     // Declared in this order, so destroyed in the other: the threads are
     // joined before the state they share goes away.
     SharedState shared;
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             net::Connection client = net::accept_client(listener);

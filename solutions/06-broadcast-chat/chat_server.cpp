@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/errors.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
@@ -212,7 +212,7 @@ int main(int argc, char** argv) {
     // Declared in this order, so destroyed in the other: the threads are
     // joined before the registry they use goes away.
     ClientRegistry registry;
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             std::shared_ptr<Member> member = registry.add(net::accept_client(listener));

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "grader.hpp"
-#include "helpers.hpp"
 
 using grader::Client;
 using grader::Server;
@@ -271,7 +270,7 @@ TEST_CASE("partial lines from different clients never mix") {
     for (const std::string& piece : pieces) {
         for (Client& client : clients) {
             client.send(piece.empty() ? client.name() + "\n" : piece);
-            lab::wait_until_read(server, client, concurrency_hint);
+            server.wait_until_read(client, concurrency_hint);
         }
     }
     for (Client& client : clients)
@@ -316,7 +315,7 @@ TEST_CASE("threads end with their clients: the thread count returns to its start
             }
         }
     }  // the others close here
-    if (!server.wait_for_threads_at_most(lab::threads_at_rest(before), grader::settings().scaled(1.0)))
+    if (!server.wait_for_threads_at_most(grader::threads_at_rest(before), grader::settings().scaled(1.0)))
         grader::fail("the server had " + std::to_string(before) + " threads before any client, " +
                          std::to_string(during) + " with 30 clients, and still has " +
                          std::to_string(server.thread_count()) + " a second after they all left",
@@ -336,7 +335,7 @@ TEST_CASE("clients that come and go in waves are all served, and leave no thread
         for (Client& client : clients)
             expect_line_from(client, answer(1, "in wave " + std::to_string(wave)), concurrency_hint, per_client_hint);
     }
-    if (!server.wait_for_threads_at_most(lab::threads_at_rest(before), grader::settings().scaled(1.0)))
+    if (!server.wait_for_threads_at_most(grader::threads_at_rest(before), grader::settings().scaled(1.0)))
         grader::fail("the server had " + std::to_string(before) + " threads before any client, and still has " +
                          std::to_string(server.thread_count()) + " a second after 100 clients came and went",
                      "a client's thread must end as soon as its client has gone");

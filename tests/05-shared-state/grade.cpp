@@ -384,7 +384,7 @@ TEST_CASE("'/who' is recognised however it is split, and several in one write ar
     Server server;
     Client alice = server.connect("alice");
     alice.send("/w");
-    lab::wait_until_read(server, alice, "the server must read from every client");
+    server.wait_until_read(alice, "the server must read from every client");
     alice.send("ho\n");
     const std::optional<std::string> got = alice.try_next_line(grader::settings().reply_timeout());
     if (got != online({&alice}))
@@ -565,7 +565,7 @@ TEST_CASE("clients that leave take their thread and their descriptor with them")
             }
         }
     }  // the others close here
-    if (!server.wait_for_threads_at_most(lab::threads_at_rest(threads_before), grader::settings().scaled(1.0)))
+    if (!server.wait_for_threads_at_most(grader::threads_at_rest(threads_before), grader::settings().scaled(1.0)))
         grader::fail("the server had " + std::to_string(threads_before) + " threads before any client, " +
                          std::to_string(during) + " with 30 clients, and still has " +
                          std::to_string(server.thread_count()) + " a second after they all left",

@@ -248,6 +248,50 @@ bool Server::wait_for_open_files_at_most(int count, std::chrono::milliseconds wi
     return true;
 }
 
+namespace {
+// "0100007F:1F41" -> 8001: the port of an address in /proc/net/tcp.
+unsigned long port_of(const std::string& hex_address) {
+    return std::stoul(hex_address.substr(hex_address.rfind(':') + 1), nullptr, 16);
+}
+}  // namespace
+
+std::optional<long> Server::unread_bytes_from(const Client& client) const {
+    const std::string& address = client.address();
+    const unsigned long client_port = std::stoul(address.substr(address.rfind(':') + 1));
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream file(table);
+        std::string line;
+        std::getline(file, line);  // header
+        while (std::getline(file, line)) {
+            // "  3: 0100007F:9C41 0100007F:D3F2 01 00000000:00000005 ...":
+            // slot, local address, remote address, state, tx_queue:rx_queue
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues;
+            fields >> slot >> local >> remote >> state >> queues;
+            if (port_of(local) == port_ && port_of(remote) == client_port)
+                return std::stol(queues.substr(queues.find(':') + 1), nullptr, 16);
+        }
+    }
+    return std::nullopt;
+}
+
+void Server::wait_until_read(const Client& client, std::string_view hint, Where where) const {
+    const auto deadline = Clock::now() + settings().reply_timeout();
+    while (true) {
+        const std::optional<long> unread = unread_bytes_from(client);
+        if (unread && *unread == 0) return;
+        if (Clock::now() > deadline)
+            fail("the server did not read what " + client.name() + " sent within " +
+                     seconds_text(settings().reply_timeout()) +
+                     (unread ? " (" + std::to_string(*unread) + " bytes unread)" : ""),
+                 hint, where);
+        // /proc has no event to wait on: look again in a millisecond.
+        process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(1));
+    }
+}
+
+int threads_at_rest(int before_any_client) { return before_any_client + (built_with_sanitizer() ? 1 : 0); }
+
 std::string Server::status_report(std::string_view hint) const {
     std::string report = "\nthe server: " + command_line_ + "\n";
     auto status = process_.exit_status();
@@ -346,10 +390,7 @@ bool is_listening(std::uint16_t port) {
             std::istringstream fields(line);
             std::string slot, local, remote, state;
             fields >> slot >> local >> remote >> state;
-            const auto colon = local.rfind(':');
-            if (state == "0A" && colon != std::string::npos &&
-                std::stoul(local.substr(colon + 1), nullptr, 16) == port)
-                return true;
+            if (state == "0A" && port_of(local) == port) return true;
         }
     }
     return false;

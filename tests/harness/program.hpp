@@ -76,6 +76,15 @@ public:
     bool wait_for_threads_at_most(int count, std::chrono::milliseconds within) const;
     bool wait_for_open_files_at_most(int count, std::chrono::milliseconds within) const;
 
+    // Bytes `client` has sent that the server has not read yet, from the
+    // server's receive queue in /proc/net/tcp; nothing if it is not found.
+    std::optional<long> unread_bytes_from(const Client& client) const;
+    // Waits until the server has read everything `client` sent, or fails.
+    // A test that sends a piece, waits for this, then sends the next, makes
+    // the pieces arrive in separate reads in any language, however fast or
+    // slow the server's threads wake up.
+    void wait_until_read(const Client& client, std::string_view hint = {}, Where where = Where::current()) const;
+
     ChildProcess& process() { return process_; }
     std::string status_report(std::string_view hint = {}) const;
 
@@ -92,6 +101,12 @@ private:
     bool exit_expected_ = false;
     int signals_sent_ = 0;
 };
+
+// The thread count a server should return to once its clients have gone,
+// given its count before any client came. ThreadSanitizer starts a thread
+// of its own when the program starts its first thread, and keeps it: in a
+// sanitizer build, one more.
+int threads_at_rest(int before_any_client);
 
 // For start-up checks: runs the program until it exits (or the start-up
 // deadline passes, which fails the test).

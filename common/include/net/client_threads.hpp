@@ -1,5 +1,6 @@
 #pragma once
 // ClientThreads: one thread per client, and each thread owned by someone.
+// Lab 04 has you write it; from lab 05 on, this one may stand in for it.
 //
 // A std::thread must be joined or detached before it is destroyed, or the
 // program ends on the spot (std::terminate). std::jthread joins in its
@@ -24,6 +25,8 @@
 #include <list>
 #include <thread>
 #include <utility>
+
+namespace net {
 
 class ClientThreads {
 public:
@@ -66,3 +69,5 @@ private:
     };
     std::list<Worker> workers_;
 };
+
+}  // namespace net
