@@ -294,6 +294,8 @@ int threads_at_rest(int before_any_client) { return before_any_client + (built_w
 
 std::string Server::status_report(std::string_view hint) const {
     std::string report = "\nthe server: " + command_line_ + "\n";
+    if (has_sanitizer_report(process_.stderr_text()))
+        report += "  A SANITIZER STOPPED IT: its report, below, is the real cause of this failure\n";
     auto status = process_.exit_status();
     // A server that closed a connection, or has no threads or open files
     // left, may be in the middle of exiting (a crash, say): give its end a
