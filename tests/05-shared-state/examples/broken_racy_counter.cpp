@@ -21,7 +21,7 @@
 #include <utility>
 
 #include "client_registry.hpp"
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/errors.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     const net::Options options = net::parse_options(argc, argv, "shared-server");
     const net::Socket listener = net::listen_or_exit(options, "shared-server");
     SharedState shared;
-    ClientThreads threads;
+    net::ClientThreads threads;
     while (true) {
         net::Connection client = net::accept_client(listener);
         const ClientRegistry::Id id = shared.registry.add(client.peer.to_string());

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "client_threads.hpp"
+#include "net/client_threads.hpp"
 #include "net/line_reader.hpp"
 #include "net/options.hpp"
 #include "net/tcp.hpp"
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     const net::Options options = net::parse_options(argc, argv, "shared-server");
     const net::Socket listener = net::listen_or_exit(options, "shared-server");
     SharedState shared;
-    ClientThreads threads;
+    net::ClientThreads threads;
     while (true) {
         net::Connection client = net::accept_client(listener);
         const UnguardedRegistry::Id id = shared.registry.add(client.peer.to_string());
