@@ -31,6 +31,8 @@ std::string usage_line(std::string_view program, std::initializer_list<NumberOpt
 
 // The whole text must be a number in [min, max]: "80x", "" and "-1" are not ports.
 std::optional<long long> parse_number(std::string_view text, long long min, long long max) {
+    // Digits only: from_chars alone would take "-0" for a port.
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
     long long value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "net/errors.hpp"
@@ -70,10 +71,35 @@ Connection accept_client(const Socket& listener) {
         Socket client(::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &length,
                                 SOCK_CLOEXEC));
         if (client.is_open()) return {std::move(client), Address(reinterpret_cast<sockaddr*>(&peer), length)};
-        // EINTR: a signal arrived; ECONNABORTED: the client gave up while
-        // waiting in the queue. Neither is a reason to stop accepting.
-        if (errno == EINTR || errno == ECONNABORTED) continue;
-        throw_errno("accept", "on " + local_address(listener).to_string());
+        switch (errno) {
+            // A signal arrived, or the client gave up while waiting in the
+            // queue, or (accept(2) says to treat these like that) a network
+            // error already pending on the new connection: none is a
+            // reason to stop accepting the next client.
+            case EINTR:
+            case ECONNABORTED:
+            case EPROTO:
+            case ENETDOWN:
+            case ENETUNREACH:
+            case EHOSTDOWN:
+            case EHOSTUNREACH:
+            case ENONET:
+            case ENOPROTOOPT:
+            case EOPNOTSUPP:
+                continue;
+            // Out of descriptors or memory: clients have used them up, and
+            // will give them back as they leave. The client stays in the
+            // queue meanwhile; wait a little (not to spin), then try again.
+            // A server must not die of what its clients do.
+            case EMFILE:
+            case ENFILE:
+            case ENOBUFS:
+            case ENOMEM:
+                ::poll(nullptr, 0, 50);
+                continue;
+            default:
+                throw_errno("accept", "on " + local_address(listener).to_string());
+        }
     }
 }
 

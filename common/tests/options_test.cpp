@@ -91,7 +91,7 @@ TEST_CASE("a lab's extra number options have defaults and take values") {
 
 TEST_CASE("bad arguments print the usage and exit with status 2") {
     for (const auto& words : std::vector<std::vector<std::string>>{
-             {"--port", "abc"}, {"--port", "70000"}, {"--port", "-1"}, {"--port", "80x"},
+             {"--port", "abc"}, {"--port", "70000"}, {"--port", "-1"}, {"--port", "-0"}, {"--port", "+80"}, {"--port", "80x"},
              {"--port"}, {"--bogus"}, {"extra"}, {"--max-clients", "0"}}) {
         CAPTURE(words.front());
         const Outcome outcome = in_child([&] { parse(words, {max_clients}); });

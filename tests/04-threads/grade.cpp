@@ -184,6 +184,30 @@ TEST_CASE("a client that leaves without reading its answers does not stop the se
     server.expect_running();
 }
 
+TEST_CASE("clients beyond the open-file limit wait their turn, and the server survives them") {
+    // The server may have 32 descriptors open at once: about 28 clients. 40
+    // connect (the kernel queues those the server cannot accept yet); then
+    // 25 leave, and each of the other 15 must be served.
+    grader::StartOptions options;
+    options.limits.max_open_files = 32;
+    Server server(options);
+    std::vector<Client> clients;
+    for (int i = 0; i < 40; ++i) {
+        clients.push_back(server.connect("client" + std::to_string(i)));
+        clients.back().set_quiet(true);
+    }
+    for (int i = 0; i < 25; ++i) {
+        clients[static_cast<std::size_t>(i)].half_close();
+        clients[static_cast<std::size_t>(i)].expect_closed();
+    }
+    for (std::size_t i = 25; i < clients.size(); ++i)
+        exchange(clients[i], 1, "my turn",
+                 "when the server runs out of descriptors, accept() fails with EMFILE: that is no reason to "
+                 "stop. Wait a little and try again (net::accept_client does): clients that leave give "
+                 "their descriptors back");
+    server.expect_running();
+}
+
 TEST_CASE("300 clients, one after another, leave no file descriptor open") {
     Server server;
     const int before = server.open_file_count();

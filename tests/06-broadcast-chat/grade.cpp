@@ -69,6 +69,9 @@ TEST_CASE("with --host ::1, a client's ADDR is written [IP]:PORT") {
     CHECK(bob.address().starts_with("[::1]:"));
     bob.send_line("over IPv6");
     alice.expect_line(says(bob, "over IPv6"), "an IPv6 address is written in brackets: [::1]:51234 (net::Address does it)");
+    alice.send_line("/who");
+    alice.expect_line("* online: " + alice.address() + " " + bob.address(),
+                      "an IPv6 address is written in brackets: [::1]:51234 (net::Address does it)");
 }
 
 }  // TEST_SUITE

@@ -242,10 +242,17 @@ TEST_CASE("end of input: closes its sending side, keeps printing, exits 0 when t
                           "exit as soon as standard input ends");
     client.expect_printed("* the server closes now", "keep printing until the server closes");
     client.expect_running("after the end of input the client waits for the server to close");
+    server.send("and a last line without a newline");
     server.close();
     client.expect_exit(0, "when the server closes after the end of input, the conversation is over: exit 0");
-    CHECK_MESSAGE(client.printed() == "* 127.0.0.1:40001 says: wait, one more thing\n* the server closes now\n",
-                  "standard output should hold the server's two lines only, but was " << grader::quoted(client.printed()));
+    CHECK_MESSAGE(client.printed() == "* 127.0.0.1:40001 says: wait, one more thing\n* the server closes now\n"
+                                      "and a last line without a newline\n",
+                  "standard output should hold the server's three lines, the last one printed with a '\\n' "
+                  "though it came without one, but was " << grader::quoted(client.printed()));
+    CHECK_MESSAGE(client.stderr_to_end().empty(),
+                  "the client ended its input first, so the server's close is the normal end: nothing on standard "
+                  "error ('* disconnected' is for a server that goes while the user could still type), but it was "
+                  << grader::quoted(client.stderr_to_end()));
 }
 
 TEST_CASE("end of input right away: half-close, then exit 0 when the server closes") {

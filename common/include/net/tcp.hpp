@@ -25,7 +25,10 @@ struct Connection {
 // again at once instead of waiting for old connections in TIME_WAIT.
 Socket listen_on(const std::string& host, std::uint16_t port, int backlog = 128);
 
-// Waits for the next client and returns its connection.
+// Waits for the next client and returns its connection. Errors a client
+// can cause (it gave up, or the server is out of descriptors because many
+// clients are connected) are waited out, not thrown: a server must not die
+// of what its clients do.
 Connection accept_client(const Socket& listener);
 
 // Connects to a server.
