@@ -189,7 +189,6 @@ Client Server::connect(std::string name, int receive_buffer, Where where) {
 }
 
 void Server::expect_exit(int status, std::string_view hint, Where where) {
-    exit_expected_ = true;
     const auto ended = process_.wait_for_exit(Clock::now() + settings().exit_timeout());
     if (!ended)
         fail("the server should have exited with status " + std::to_string(status) + ", but it is still running " +

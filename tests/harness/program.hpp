@@ -98,7 +98,6 @@ private:
     std::string host_ = "127.0.0.1";
     std::uint16_t port_ = 0;
     std::optional<std::string> listening_line_;
-    bool exit_expected_ = false;
     int signals_sent_ = 0;
 };
 
