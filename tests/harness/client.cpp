@@ -257,6 +257,9 @@ void Client::expect_closed(std::string_view hint, Where where) {
 }
 
 void Client::expect_echo(std::string_view bytes, std::string_view hint, Where where) {
+    const std::string nul_diagnosis =
+        "the echo went wrong at a '\\0' byte: is the buffer treated as a C string (strlen, printf(\"%s\"), "
+        "std::string(buffer))? Bytes have a length; '\\0' is data like any other";
     transcript().add(name_, "sends " + std::to_string(bytes.size()) + " bytes, reading the echo at the same time",
                      bytes.substr(0, 40), true);
     std::size_t sent = 0, checked = 0;
@@ -271,12 +274,16 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
     while (checked < bytes.size()) {
         pollfd waiting{socket_.fd(), static_cast<short>(POLLIN | (sent < bytes.size() ? POLLOUT : 0)), 0};
         if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0) {
-            const bool nothing_back = checked == 0 && sent > 0;
-            fail(progress() + "; then nothing moved for " + seconds_text(settings().reply_timeout()),
-                 nothing_back ? "nothing came back while the client kept sending: echo each piece as it "
-                                "arrives, rather than reading everything first"
-                              : std::string(hint.empty() ? "does the server send back everything it receives?" : hint),
-                 where);
+            std::string diagnosis(hint.empty() ? "does the server send back everything it receives?" : hint);
+            if (checked < sent && bytes[checked] == '\0')
+                diagnosis = nul_diagnosis;
+            else if (checked == 0 && sent > 0)
+                diagnosis = "nothing came back while the client kept sending: echo each piece as it arrives, "
+                            "rather than reading everything first";
+            fail(progress() + "; then nothing moved for " + seconds_text(settings().reply_timeout()) +
+                     (checked < bytes.size() ? "\n  the next byte expected back: " + quoted(bytes.substr(checked, 1))
+                                             : std::string()),
+                 diagnosis, where);
         }
         if ((waiting.revents & POLLOUT) && sent < bytes.size()) {
             const ssize_t n = ::send(socket_.fd(), bytes.data() + sent, std::min<std::size_t>(bytes.size() - sent, 65536), MSG_NOSIGNAL);
@@ -305,9 +312,8 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
             const auto diff = static_cast<std::size_t>(std::mismatch(want.begin(), want.end(), got.begin()).first - want.begin());
             const std::size_t at = checked + diff;
             std::string diagnosis = std::string(hint);
-            if (at > 0 && bytes[at - 1] == '\0')
-                diagnosis = "the echo went wrong just after a '\\0' byte: is the buffer treated as a C string "
-                            "(strlen, printf(\"%s\"), std::string(buffer))? Bytes have a length; '\\0' is data";
+            if (bytes[at] == '\0' || (at > 0 && bytes[at - 1] == '\0'))
+                diagnosis = nul_diagnosis;
             else if (got.size() - diff >= 16 && bytes.substr(0, at).find(got.substr(diff, 16)) != std::string_view::npos)
                 diagnosis = "bytes that had already come back came again: after a partial send(), send the rest "
                             "from where it stopped, not from the start of the buffer";
