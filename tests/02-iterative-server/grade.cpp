@@ -34,14 +34,6 @@ void leave_politely(Client& client) {
                          "to the next client)");
 }
 
-// A server that is about to exit gets a short fixed window to do it: the
-// one way to see that something does not happen.
-void expect_still_running(Server& server, const std::string& after, std::string_view hint) {
-    if (const auto status = server.process().wait_for_exit(grader::Clock::now() + grader::settings().silence_window()))
-        grader::fail("the server " + status->describe() + " " + after + "; it should keep serving clients, forever",
-                     hint);
-}
-
 }  // namespace
 
 // The contract's start-up rules (tests/harness/startup.hpp).
@@ -54,7 +46,7 @@ TEST_CASE("serves a second client after the first has left") {
     Client alice = server.connect("alice");
     expect_served(alice, "I am first\n");
     leave_politely(alice);
-    expect_still_running(server, "after its first client left", loop_hint);
+    server.expect_keeps_running("after its first client left", loop_hint);
     Client bob = server.connect("bob");
     expect_served(bob, "I am second\n");
 }
@@ -81,7 +73,7 @@ TEST_CASE("never exits on its own: still running once every client has gone") {
         expect_served(bob, "hello\n");
         leave_politely(bob);
     }
-    expect_still_running(server, "once its clients had gone", loop_hint);
+    server.expect_keeps_running("once its clients had gone", loop_hint);
 }
 
 TEST_CASE("a client that connects while another is served waits, then is served once the first leaves") {
@@ -160,7 +152,7 @@ TEST_CASE("a client that leaves without reading its echo does not kill the serve
         "send() to a client that has gone fails with EPIPE, and without MSG_NOSIGNAL the kernel also raises "
         "SIGPIPE, which ends the program: use net::send_all (or pass MSG_NOSIGNAL), and treat EPIPE as the "
         "client leaving";
-    expect_still_running(server, "when it sent to a client that had gone", sigpipe_hint);
+    server.expect_keeps_running("when it sent to a client that had gone", sigpipe_hint);
     Client carol = server.connect("carol");
     expect_served(carol, "still here?\n", sigpipe_hint);
 }

@@ -212,6 +212,16 @@ void Server::expect_running(std::string_view hint, Where where) {
     }
 }
 
+void Server::expect_keeps_running(std::string_view after, std::string_view hint, Where where) {
+    const auto window = settings().silence_window();
+    transcript().add("grader", "watches for " + seconds_text(window) + " that the server keeps running");
+    if (const auto status = process_.wait_for_exit(Clock::now() + window)) {
+        const std::string explanation = explain_exit(*status, process_.stderr_text());
+        fail("the server " + status->describe() + " " + std::string(after) + "; it should keep running",
+             explanation.empty() ? hint : std::string_view(explanation), where);
+    }
+}
+
 void Server::send_signal(int signal) {
     ++signals_sent_;
     transcript().add("grader", "sends signal " + std::to_string(signal) + " to the server");

@@ -61,7 +61,12 @@ public:
 
     // The program must end with this exit status before the exit deadline.
     void expect_exit(int status, std::string_view hint = {}, Where where = Where::current());
+    // The server is running now (an instant check)...
     void expect_running(std::string_view hint = {}, Where where = Where::current());
+    // ...or still runs a fixed window later: the one way to see that a
+    // server about to exit does not. `after` says when, for the message
+    // ("after its first client left").
+    void expect_keeps_running(std::string_view after, std::string_view hint = {}, Where where = Where::current());
     void send_signal(int signal);
     // Freezes the server (SIGSTOP) and lets it go on (SIGCONT): while it is
     // frozen, the kernel still accepts connections and data for it, so test
