@@ -111,8 +111,8 @@ void expect_reply(Client& client, long number, std::string_view line, std::strin
     const std::string got = client.next_line(hint);
     if (got == expected) return;
     const std::string diagnosis = diagnose(got, number, line);
-    grader::fail(client.name() + " expected the line " + grader::quoted(expected + "\n") + "\n  but received      " +
-                     grader::quoted(got + "\n"),
+    grader::fail(client.name() + " expected the line " + grader::quote_bytes(expected + "\n") + "\n  but received      " +
+                     grader::quote_bytes(got + "\n"),
                  diagnosis.empty() ? hint : std::string_view(diagnosis));
 }
 

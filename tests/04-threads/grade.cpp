@@ -30,13 +30,13 @@ void expect_line_from(Client& client, const std::string& expected, std::string_v
                       std::string_view if_wrong, grader::Where where = grader::Where::current()) {
     const std::optional<std::string> line = client.try_next_line(grader::settings().reply_timeout());
     if (!line)
-        grader::fail(client.name() + " expected the line " + grader::quoted(expected + "\n") +
+        grader::fail(client.name() + " expected the line " + grader::quote_bytes(expected + "\n") +
                          "\n  but nothing came back within " +
                          grader::seconds_text(grader::settings().reply_timeout()),
                      if_nothing, where);
     if (*line != expected)
-        grader::fail(client.name() + " expected the line " + grader::quoted(expected + "\n") +
-                         "\n  but received      " + grader::quoted(*line + "\n"),
+        grader::fail(client.name() + " expected the line " + grader::quote_bytes(expected + "\n") +
+                         "\n  but received      " + grader::quote_bytes(*line + "\n"),
                      if_wrong, where);
 }
 

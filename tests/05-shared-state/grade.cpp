@@ -104,12 +104,12 @@ void expect_who(Client& asker, const std::vector<Listed>& expected,
     const std::string want = online(expected);
     const std::optional<std::string> got = asker.try_next_line(grader::settings().reply_timeout());
     if (!got)
-        grader::fail(asker.name() + " sent \"/who\" and expected " + grader::quoted(want + "\n") +
+        grader::fail(asker.name() + " sent \"/who\" and expected " + grader::quote_bytes(want + "\n") +
                          "\n  but nothing came back",
                      "answer the line \"/who\" (exactly that line) with \"* online: \" and the addresses", where);
     if (*got != want)
-        grader::fail(asker.name() + " sent \"/who\" and expected " + grader::quoted(want + "\n") +
-                         "\n  but received                       " + grader::quoted(*got + "\n"),
+        grader::fail(asker.name() + " sent \"/who\" and expected " + grader::quote_bytes(want + "\n") +
+                         "\n  but received                       " + grader::quote_bytes(*got + "\n"),
                      who_hint(*got, expected, asker), where);
 }
 
@@ -138,8 +138,8 @@ void expect_who_eventually(Client& asker, const std::vector<Listed>& expected,
     }
     grader::fail(asker.name() + " asked \"/who\" " + std::to_string(asked) + " times over " +
                      grader::seconds_text(grader::settings().reply_timeout()) +
-                     ", expecting " + grader::quoted(want + "\n") + "\n  but the last answer was  " +
-                     grader::quoted(got + "\n"),
+                     ", expecting " + grader::quote_bytes(want + "\n") + "\n  but the last answer was  " +
+                     grader::quote_bytes(got + "\n"),
                  who_hint(got, expected, asker), where);
 }
 
@@ -274,12 +274,12 @@ TEST_CASE("25 clients send 2,000 lines each at once: every number from 1 to 50,0
             }
             if (number <= 0 || line.substr(colon + 2) != text)
                 grader::fail(client.name() + " expected \"N: " + text + "\" with N a number from 1 to " +
-                                 std::to_string(total) + "\n  but received " + grader::quoted(line + "\n"),
+                                 std::to_string(total) + "\n  but received " + grader::quote_bytes(line + "\n"),
                              "answer each line with its number, a colon, a space, and the line, in the order "
                              "the client sent them");
             if (number <= previous && out_of_order.empty())
                 out_of_order = client.name() + " received number " + std::to_string(number) + " after number " +
-                               std::to_string(previous) + " (" + grader::quoted(line + "\n") + ")";
+                               std::to_string(previous) + " (" + grader::quote_bytes(line + "\n") + ")";
             previous = number;
             holders[number].push_back(client.name());
         }
@@ -375,8 +375,8 @@ TEST_CASE("'/who' is a command only as the exact whole line; anything else is an
     alice.send("/who\r\n");
     const std::optional<std::string> got = alice.try_next_line(grader::settings().reply_timeout());
     if (got != online({&alice}))
-        grader::fail("alice sent \"/who\\r\\n\" and expected " + grader::quoted(online({&alice}) + "\n") +
-                         "\n  but received " + (got ? grader::quoted(*got + "\n") : std::string("nothing")),
+        grader::fail("alice sent \"/who\\r\\n\" and expected " + grader::quote_bytes(online({&alice}) + "\n") +
+                         "\n  but received " + (got ? grader::quote_bytes(*got + "\n") : std::string("nothing")),
                      "\"/who\\r\\n\" is the line \"/who\" (one '\\r' before the '\\n' is dropped): the command");
 }
 
@@ -388,8 +388,8 @@ TEST_CASE("'/who' is recognised however it is split, and several in one write ar
     alice.send("ho\n");
     const std::optional<std::string> got = alice.try_next_line(grader::settings().reply_timeout());
     if (got != online({&alice}))
-        grader::fail("alice sent \"/w\", then \"ho\\n\", and expected " + grader::quoted(online({&alice}) + "\n") +
-                         "\n  but received " + (got ? grader::quoted(*got + "\n") : std::string("nothing")),
+        grader::fail("alice sent \"/w\", then \"ho\\n\", and expected " + grader::quote_bytes(online({&alice}) + "\n") +
+                         "\n  but received " + (got ? grader::quote_bytes(*got + "\n") : std::string("nothing")),
                      "recognise the command on whole lines, after the line reader has put the pieces together");
     alice.send_slowly("/who\n");
     alice.expect_line(online({&alice}), "a command may arrive one byte per recv()");
@@ -493,9 +493,9 @@ TEST_CASE("clients come and go while others ask '/who': every answer is right") 
                 }
             }
             if (!right)
-                grader::fail(regular.name() + " asked \"/who\" and expected " + grader::quoted(prefix) +
+                grader::fail(regular.name() + " asked \"/who\" and expected " + grader::quote_bytes(prefix) +
                                  " followed by guests (connected in the order of their names)\n  but received " +
-                                 grader::quoted(got + "\n"),
+                                 grader::quote_bytes(got + "\n"),
                              "the list must stay right while clients come and go: every change and every reading "
                              "of the registry under its mutex, new clients added at the end, leaving ones erased");
         }
@@ -536,7 +536,7 @@ TEST_CASE("a client that leaves without reading its answers does not stop the se
         "a send() to a client that has gone fails with EPIPE or ECONNRESET (or, without MSG_NOSIGNAL, kills the "
         "server with SIGPIPE): it ends that client's thread, and nothing else");
     CHECK_MESSAGE(got.ends_with(": are you there?"), "alice expected \"N: are you there?\" but received "
-                                                         << grader::quoted(got));
+                                                         << grader::quote_bytes(got));
     expect_who_eventually(alice, {&alice});
     server.expect_running();
 }

@@ -218,9 +218,9 @@ TEST_CASE("two clients typing at once: each line arrives whole") {
     std::multiset<std::string> got = {carol.next_line(framing_hint), carol.next_line(framing_hint)};
     const std::multiset<std::string> expected = {says(alice, "alice starts and ends"), says(bob, "bob starts and ends too")};
     if (got != expected)
-        grader::fail("carol should have received\n  " + grader::quoted(*expected.begin()) + " and\n  " +
-                         grader::quoted(*expected.rbegin()) + " (in either order)\n  but received\n  " +
-                         grader::quoted(*got.begin()) + " and\n  " + grader::quoted(*got.rbegin()),
+        grader::fail("carol should have received\n  " + grader::quote_bytes(*expected.begin()) + " and\n  " +
+                         grader::quote_bytes(*expected.rbegin()) + " (in either order)\n  but received\n  " +
+                         grader::quote_bytes(*got.begin()) + " and\n  " + grader::quote_bytes(*got.rbegin()),
                      "each client's bytes go into that client's own line buffer (one LineReader per client), and "
                      "each line goes out whole: two threads writing to one socket take turns (a lock per client)");
     alice.expect_line(says(bob, "bob starts and ends too"), says_hint);
@@ -308,7 +308,7 @@ TEST_CASE("50 clients each send 100 lines at once: every other client gets them 
             const std::string line = clients[i].next_line(join_hint);
             if (expected.erase(line) == 0)
                 grader::fail(clients[i].name() + " should hear each client that connected after it join, each "
-                                 "once, but received " + grader::quoted(line),
+                                 "once, but received " + grader::quote_bytes(line),
                              join_hint);
         }
     }
@@ -321,18 +321,18 @@ TEST_CASE("50 clients each send 100 lines at once: every other client gets them 
         const auto says_at = line.find(" says: ");
         const auto sender = says_at == std::string::npos ? index_of.end() : index_of.find(line.substr(0, says_at));
         if (sender == index_of.end())
-            grader::fail(clients[receiver].name() + " received " + grader::quoted(line) +
+            grader::fail(clients[receiver].name() + " received " + grader::quote_bytes(line) +
                              ", which is not 'ADDR says: LINE' from any client",
                          std::string(framing_hint) + "; and every relayed line must go out whole (send_all), "
                                                      "one thread at a time per client (a lock per client)");
         const std::size_t from = sender->second;
-        if (from == receiver) grader::fail(clients[receiver].name() + " received its own line " + grader::quoted(line), no_echo_hint);
+        if (from == receiver) grader::fail(clients[receiver].name() + " received its own line " + grader::quote_bytes(line), no_echo_hint);
         int& number = next[receiver][from];
         const std::string text = line.substr(says_at + 7);
         if (number >= lines_each || text != numbered_line(from, number))
             grader::fail(clients[receiver].name() + " expected from " + clients[from].name() + " the line " +
-                             grader::quoted(says(clients[from], number < lines_each ? numbered_line(from, number) : "(nothing more)")) +
-                             "\n  but received " + grader::quoted(line),
+                             grader::quote_bytes(says(clients[from], number < lines_each ? numbered_line(from, number) : "(nothing more)")) +
+                             "\n  but received " + grader::quote_bytes(line),
                          "every receiver must get each sender's lines whole, in the order sent, none lost or "
                          "repeated. Lines lost or mixed up under load usually come from a list of clients "
                          "changed and read by several threads without a lock, from send() without a loop "
@@ -403,8 +403,8 @@ TEST_CASE("clients joining and leaving during the traffic disturb nobody") {
             int& number = next[receiver][from];
             if (from == receiver || number >= lines_each || line.substr(says_at + 7) != numbered_line(from, number))
                 grader::fail(name + " expected from " + steady[from].name() + " the line " +
-                                 grader::quoted(says(steady[from], numbered_line(from, number))) +
-                                 "\n  but received " + grader::quoted(line),
+                                 grader::quote_bytes(says(steady[from], numbered_line(from, number))) +
+                                 "\n  but received " + grader::quote_bytes(line),
                              "clients joining and leaving must not disturb the others' lines: the list of clients "
                              "is changed by one thread while others read it, so every use of it must hold the "
                              "same lock (or work on a copy made under that lock)");
@@ -426,14 +426,14 @@ TEST_CASE("clients joining and leaving during the traffic disturb nobody") {
         }
         const auto visitor = talks.find(address);
         if (visitor == talks.end())
-            grader::fail(name + " received " + grader::quoted(line) + ", which is no line, notice or visitor's line "
+            grader::fail(name + " received " + grader::quote_bytes(line) + ", which is no line, notice or visitor's line "
                          "the test expected", framing_hint);
         Seen& seen = visitors[receiver][address];
         const Seen expected = seen == Seen::nothing ? Seen::joined
                               : seen == Seen::joined ? (visitor->second ? Seen::spoke : Seen::left)
                                                      : Seen::left;
         if (now != expected || seen == Seen::left)
-            grader::fail(name + " received " + grader::quoted(line) + " out of order: each visitor must be heard "
+            grader::fail(name + " received " + grader::quote_bytes(line) + " out of order: each visitor must be heard "
                          "joining, then saying its line (if it says one), then leaving",
                          "a client's notices and lines go out from one thread, in order; the newcomer's join "
                          "notice before anything else about it");
@@ -528,8 +528,8 @@ TEST_CASE("a client that resets while lines are relayed to it disturbs nobody") 
             line = carol.next_line(survive_hint);
         }
         if (line != says(alice, numbered_line(0, n)))
-            grader::fail("carol expected " + grader::quoted(says(alice, numbered_line(0, n))) + "\n  but received " +
-                             grader::quoted(line),
+            grader::fail("carol expected " + grader::quote_bytes(says(alice, numbered_line(0, n))) + "\n  but received " +
+                             grader::quote_bytes(line),
                          survive_hint);
     }
     if (!bob_left) carol.expect_line(left(bob), left_hint);
@@ -555,8 +555,8 @@ TEST_CASE("clients that reset or close in the middle of a line disturb nobody") 
         std::string line = other->next_line(left_hint);
         if (line == says(carol, "half a li")) line = other->next_line(left_hint);
         if (line != left(carol))
-            grader::fail(other->name() + " expected " + grader::quoted(left(carol)) + "\n  but received " +
-                             grader::quoted(line),
+            grader::fail(other->name() + " expected " + grader::quote_bytes(left(carol)) + "\n  but received " +
+                             grader::quote_bytes(line),
                          std::string(left_hint) + "; a reset in the middle of a line is a client leaving too");
     }
 
@@ -637,20 +637,20 @@ TEST_CASE("netcat (nc) chats with the others: a client nobody here wrote") {
     grader::transcript().add("grader", "starts netcat: nc " + server.host() + " " + std::to_string(server.port()));
     grader::ChildProcess netcat({netcat_path, server.host(), std::to_string(server.port())}, grader::Limits{}, true);
     auto netcat_says = [&] {
-        return "\n  netcat printed " + grader::quoted(netcat.stdout_text()) + "\n  and on standard error " +
-               grader::quoted(netcat.stderr_text());
+        return "\n  netcat printed " + grader::quote_bytes(netcat.stdout_text()) + "\n  and on standard error " +
+               grader::quote_bytes(netcat.stderr_text());
     };
 
     const std::string notice = alice.next_line(join_hint);
     if (!notice.starts_with("* ") || !notice.ends_with(" joined"))
-        grader::fail("alice expected netcat's '* ADDR joined', but received " + grader::quoted(notice), join_hint);
+        grader::fail("alice expected netcat's '* ADDR joined', but received " + grader::quote_bytes(notice), join_hint);
     const std::string netcat_address = notice.substr(2, notice.size() - 9);
 
     alice.send_line("hello, netcat");
     const auto printed = netcat.next_stdout_line(grader::Clock::now() + grader::settings().reply_timeout());
     grader::transcript().add("netcat", "prints", printed.value_or("(nothing)"), true);
     if (printed != says(alice, "hello, netcat"))
-        grader::fail("netcat should have printed " + grader::quoted(says(alice, "hello, netcat")) + netcat_says(),
+        grader::fail("netcat should have printed " + grader::quote_bytes(says(alice, "hello, netcat")) + netcat_says(),
                      says_hint);
 
     grader::transcript().add("netcat", "is typed", "hello from netcat\n", true);
@@ -663,7 +663,7 @@ TEST_CASE("netcat (nc) chats with the others: a client nobody here wrote") {
     grader::transcript().add("netcat", "prints", who.value_or("(nothing)"), true);
     if (who != "* online: " + alice.address() + " " + netcat_address)
         grader::fail("netcat should have printed " +
-                         grader::quoted("* online: " + alice.address() + " " + netcat_address) + netcat_says(),
+                         grader::quote_bytes("* online: " + alice.address() + " " + netcat_address) + netcat_says(),
                      "answer '/who' with '* online: ADDR ADDR ...', in the order the clients connected");
 
     grader::transcript().add("grader", "stops netcat (SIGTERM)");

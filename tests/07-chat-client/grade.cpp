@@ -56,13 +56,13 @@ TEST_CASE("cannot connect: one line on standard error, exit status 1") {
     client.expect_exit(1, "when the connection fails, print one line on standard error and exit with status 1");
     const std::string err = client.stderr_to_end();
     CHECK_MESSAGE(std::count(err.begin(), err.end(), '\n') == 1,
-                  "standard error should be exactly one line, but was " << grader::quoted(err));
+                  "standard error should be exactly one line, but was " << grader::quote_bytes(err));
     CHECK_MESSAGE(err.find(std::to_string(port)) != std::string::npos,
                   "the error should name the address it could not connect to (127.0.0.1:" << port
                                                                                           << "), but was "
-                                                                                          << grader::quoted(err));
+                                                                                          << grader::quote_bytes(err));
     CHECK_MESSAGE(client.printed().empty(),
-                  "nothing should be printed on standard output, but it printed " << grader::quoted(client.printed()));
+                  "nothing should be printed on standard output, but it printed " << grader::quote_bytes(client.printed()));
 }
 
 TEST_CASE("bad arguments: a usage message on standard error, exit status 2") {
@@ -78,7 +78,7 @@ TEST_CASE("bad arguments: a usage message on standard error, exit status 2") {
                               "\"chat-client\") prints the usage and exits with 2");
         const std::string err = client.stderr_to_end();
         CHECK_MESSAGE(err.find("usage") != std::string::npos,
-                      "standard error should show the usage, but was " << grader::quoted(err));
+                      "standard error should show the usage, but was " << grader::quote_bytes(err));
     }
 }
 
@@ -152,15 +152,15 @@ TEST_CASE("prints 2000 lines from the server while the user types 2000 lines") {
         for (int n = round * lines_per_round; n < (round + 1) * lines_per_round; ++n) {
             const std::string line = server.next_line(send_hint);
             if (line != typed(n))
-                grader::fail("the server expected the typed line " + grader::quoted(typed(n)) + "\n  but received " +
-                                 grader::quoted(line),
+                grader::fail("the server expected the typed line " + grader::quote_bytes(typed(n)) + "\n  but received " +
+                                 grader::quote_bytes(line),
                              "send each line typed, whole and in order, '\\n' included");
         }
         for (; printed < (round + 1) * lines_per_round; ++printed) {
             const std::string line = client.next_printed_line(freeze_hint);
             if (line != from_server(printed))
-                grader::fail("the client should have printed " + grader::quoted(from_server(printed)) +
-                                 "\n  but printed " + grader::quoted(line),
+                grader::fail("the client should have printed " + grader::quote_bytes(from_server(printed)) +
+                                 "\n  but printed " + grader::quote_bytes(line),
                              "print every line from the server, whole and in order");
         }
     }
@@ -248,11 +248,11 @@ TEST_CASE("end of input: closes its sending side, keeps printing, exits 0 when t
     CHECK_MESSAGE(client.printed() == "* 127.0.0.1:40001 says: wait, one more thing\n* the server closes now\n"
                                       "and a last line without a newline\n",
                   "standard output should hold the server's three lines, the last one printed with a '\\n' "
-                  "though it came without one, but was " << grader::quoted(client.printed()));
+                  "though it came without one, but was " << grader::quote_bytes(client.printed()));
     CHECK_MESSAGE(client.stderr_to_end().empty(),
                   "the client ended its input first, so the server's close is the normal end: nothing on standard "
                   "error ('* disconnected' is for a server that goes while the user could still type), but it was "
-                  << grader::quoted(client.stderr_to_end()));
+                  << grader::quote_bytes(client.stderr_to_end()));
 }
 
 TEST_CASE("end of input right away: half-close, then exit 0 when the server closes") {
@@ -281,10 +281,10 @@ TEST_CASE("the server closes first: '* disconnected' on standard error, exit 0")
                           "program even while another thread waits in getline)");
     const std::string err = client.stderr_to_end();
     CHECK_MESSAGE(err == "* disconnected\n",
-                  "standard error should be the one line \"* disconnected\\n\", but was " << grader::quoted(err));
+                  "standard error should be the one line \"* disconnected\\n\", but was " << grader::quote_bytes(err));
     CHECK_MESSAGE(client.printed() == "* server going down\n",
                   "standard output should hold the server's line only ('* disconnected' goes to standard "
-                  "error), but was " << grader::quoted(client.printed()));
+                  "error), but was " << grader::quote_bytes(client.printed()));
 }
 
 TEST_CASE("the server resets the connection: '* disconnected' on standard error, exit 0") {
@@ -298,7 +298,7 @@ TEST_CASE("the server resets the connection: '* disconnected' on standard error,
                           "error and exit 0");
     const std::string err = client.stderr_to_end();
     CHECK_MESSAGE(err.find("* disconnected") != std::string::npos,
-                  "standard error should say \"* disconnected\", but was " << grader::quoted(err));
+                  "standard error should say \"* disconnected\", but was " << grader::quote_bytes(err));
 }
 
 TEST_CASE("the server closes while the user is typing: the client still ends") {

@@ -136,7 +136,7 @@ void ScriptedServer::fail_expecting(const std::string& expected, std::string_vie
     std::string what = "the server expected " + expected + " from the client\n";
     what += why == Read::timed_out ? "  but within " + seconds_text(grader::settings().reply_timeout()) + " it received "
                                    : "  but the client closed its sending side after sending ";
-    what += pending_.empty() ? std::string("nothing more") : grader::quoted(pending_) + " (no more)";
+    what += pending_.empty() ? std::string("nothing more") : grader::quote_bytes(pending_) + " (no more)";
     grader::fail(what, hint);
 }
 
@@ -162,13 +162,13 @@ void ScriptedServer::expect_line(std::string_view expected, std::string_view hin
     while (true) {
         if (auto line = take_line()) {
             if (*line == expected) return;
-            grader::fail("the server expected the line " + grader::quoted(std::string(expected) + "\n") +
-                             "\n  but received          " + grader::quoted(*line + "\n"),
+            grader::fail("the server expected the line " + grader::quote_bytes(std::string(expected) + "\n") +
+                             "\n  but received          " + grader::quote_bytes(*line + "\n"),
                          hint);
         }
         const Read result = read_more(deadline);
         if (result != Read::data)
-            fail_expecting("the line " + grader::quoted(std::string(expected) + "\n"), hint, result);
+            fail_expecting("the line " + grader::quote_bytes(std::string(expected) + "\n"), hint, result);
     }
 }
 
@@ -183,7 +183,7 @@ void ScriptedServer::expect_end_of_stream(std::string_view hint) {
     }
     if (!pending_.empty())
         grader::fail("the server expected the client to close its sending side, but first received " +
-                         grader::quoted(pending_),
+                         grader::quote_bytes(pending_),
                      hint);
 }
 
@@ -195,7 +195,7 @@ void ScriptedServer::expect_silence(std::string_view hint) {
         if (read_more(deadline) == Read::closed) break;
     }
     if (!pending_.empty())
-        grader::fail("the server should have received nothing, but received " + grader::quoted(pending_), hint);
+        grader::fail("the server should have received nothing, but received " + grader::quote_bytes(pending_), hint);
 }
 
 void ScriptedServer::close() {
@@ -279,8 +279,8 @@ std::string ChatClient::next_printed_line(std::string_view hint) {
 void ChatClient::expect_printed(std::string_view expected, std::string_view hint) {
     const std::string line = next_printed_line(hint);
     if (line != expected)
-        grader::fail("the client should have printed " + grader::quoted(std::string(expected) + "\n") +
-                         "\n  but printed                  " + grader::quoted(line + "\n"),
+        grader::fail("the client should have printed " + grader::quote_bytes(std::string(expected) + "\n") +
+                         "\n  but printed                  " + grader::quote_bytes(line + "\n"),
                      hint.empty() ? "print each line from the server exactly as it came, one per line" : hint);
 }
 

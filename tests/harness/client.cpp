@@ -161,7 +161,7 @@ void Client::fail_expecting(const std::string& expected, std::string_view hint, 
         what += "  but within " + seconds_text(settings().reply_timeout()) + " it received ";
     else
         what += "  but the server " + std::string(reset_ ? "reset" : "closed") + " the connection after sending ";
-    what += pending_.empty() ? std::string("nothing more") : quoted(pending_) + " (no more)";
+    what += pending_.empty() ? std::string("nothing more") : quote_bytes(pending_) + " (no more)";
     std::string full_hint(hint);
     if (full_hint.empty() && why == Read::timed_out && pending_.empty())
         full_hint = "nothing came back: is the server still reading from this connection, and sending what it should?";
@@ -193,12 +193,12 @@ void Client::expect_line(std::string_view expected, std::string_view hint, Where
     while (true) {
         if (auto line = take_line()) {
             if (*line == expected) return;
-            fail(name_ + " expected the line " + quoted(std::string(expected) + "\n") + "\n  but received      " +
-                     quoted(*line + "\n"),
+            fail(name_ + " expected the line " + quote_bytes(std::string(expected) + "\n") + "\n  but received      " +
+                     quote_bytes(*line + "\n"),
                  hint, where);
         }
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting("the line " + quoted(std::string(expected) + "\n"), hint, result, where);
+        if (result != Read::data) fail_expecting("the line " + quote_bytes(std::string(expected) + "\n"), hint, result, where);
     }
 }
 
@@ -218,7 +218,7 @@ void Client::expect_bytes(std::string_view expected, std::string_view hint, Wher
         const auto mismatch = std::mismatch(expected.begin(), expected.begin() + static_cast<long>(common), pending_.begin());
         if (mismatch.first != expected.begin() + static_cast<long>(common)) {
             const std::size_t at = static_cast<std::size_t>(mismatch.first - expected.begin());
-            fail(name_ + " expected " + quoted(expected) + "\n  but received " + quoted(pending_) +
+            fail(name_ + " expected " + quote_bytes(expected) + "\n  but received " + quote_bytes(pending_) +
                      "\n  (they differ from byte " + std::to_string(at) + " on)",
                  hint, where);
         }
@@ -227,7 +227,7 @@ void Client::expect_bytes(std::string_view expected, std::string_view hint, Wher
             return;
         }
         const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting(quoted(expected), hint, result, where);
+        if (result != Read::data) fail_expecting(quote_bytes(expected), hint, result, where);
     }
 }
 
@@ -239,7 +239,7 @@ void Client::expect_silence(std::string_view hint, Where where) {
         if (read_more(deadline) == Read::closed) break;
     }
     if (!pending_.empty())
-        fail(name_ + " should have received nothing, but received " + quoted(pending_), hint, where);
+        fail(name_ + " should have received nothing, but received " + quote_bytes(pending_), hint, where);
 }
 
 void Client::expect_closed(std::string_view hint, Where where) {
@@ -253,7 +253,7 @@ void Client::expect_closed(std::string_view hint, Where where) {
         }
     }
     if (!pending_.empty())
-        fail(name_ + " expected the server to close the connection, but first received " + quoted(pending_), hint, where);
+        fail(name_ + " expected the server to close the connection, but first received " + quote_bytes(pending_), hint, where);
 }
 
 void Client::expect_echo(std::string_view bytes, std::string_view hint, Where where) {
@@ -281,7 +281,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
                 diagnosis = "nothing came back while the client kept sending: echo each piece as it arrives, "
                             "rather than reading everything first";
             fail(progress() + "; then nothing moved for " + seconds_text(settings().reply_timeout()) +
-                     (checked < bytes.size() ? "\n  the next byte expected back: " + quoted(bytes.substr(checked, 1))
+                     (checked < bytes.size() ? "\n  the next byte expected back: " + quote_bytes(bytes.substr(checked, 1))
                                              : std::string()),
                  diagnosis, where);
         }
@@ -304,7 +304,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
         const std::string_view got(buffer.data(), static_cast<std::size_t>(n));
         if (checked + got.size() > bytes.size())
             fail(progress() + ", and then " + std::to_string(checked + got.size() - bytes.size()) +
-                     " bytes more than it sent: " + quoted(got.substr(bytes.size() - checked), 40),
+                     " bytes more than it sent: " + quote_bytes(got.substr(bytes.size() - checked), 40),
                  "send back exactly the bytes received: send the number recv() returned, not the buffer's size",
                  where);
         const std::string_view want = bytes.substr(checked, got.size());
@@ -318,7 +318,7 @@ void Client::expect_echo(std::string_view bytes, std::string_view hint, Where wh
                 diagnosis = "bytes that had already come back came again: after a partial send(), send the rest "
                             "from where it stopped, not from the start of the buffer";
             fail(name_ + " got a wrong byte back at offset " + std::to_string(at) + "\n  expected from there " +
-                     quoted(bytes.substr(at, 40)) + "\n  but received        " + quoted(got.substr(diff, 40)),
+                     quote_bytes(bytes.substr(at, 40)) + "\n  but received        " + quote_bytes(got.substr(diff, 40)),
                  diagnosis, where);
         }
         checked += got.size();

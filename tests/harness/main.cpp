@@ -108,7 +108,7 @@ void write_results_json(const std::string& path, int passed) {
 
 [[noreturn]] void usage(const char* problem) {
     std::cerr << "grade: " << problem << "\n"
-              << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--results FILE]\n"
+              << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--results FILE] [--max-threads N]\n"
               << "             [--expect-failure] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
@@ -134,6 +134,10 @@ int main(int argc, char** argv) {
         else if (arg == "--cmd") settings.command = value();
         else if (arg == "--results") results_path = value();
         else if (arg == "--expect-failure") expect_failure = true;
+        else if (arg == "--max-threads") {
+            settings.max_threads = std::atoi(value().c_str());
+            if (settings.max_threads <= 0) usage("--max-threads needs a positive number");
+        }
         else if (arg == "--time-scale") {
             const double scale = std::atof(value().c_str());
             if (scale <= 0) usage("--time-scale needs a positive number");

@@ -1,5 +1,6 @@
 #include "program.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -93,13 +94,20 @@ std::vector<std::string> command_with_port(const StartOptions& options, std::opt
 }
 }  // namespace
 
+// The test's limits, tightened by what the grader was told (--max-threads).
+Limits limits_for(const StartOptions& options) {
+    Limits limits = options.limits;
+    if (settings().max_threads > 0) limits.max_threads = std::min(limits.max_threads, settings().max_threads);
+    return limits;
+}
+
 Server::Server(StartOptions options, Where where)
     : Server(options, grader_chosen_port(options), where) {}
 
 Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_port, Where where)
     : command_line_(join(command_with_port(options, chosen_port))),
       args_(options.args),
-      process_(command_with_port(options, chosen_port), options.limits, options.pipe_stdin,
+      process_(command_with_port(options, chosen_port), limits_for(options), options.pipe_stdin,
                options.short_sends ? SHORT_SENDS_LIBRARY : "") {
     set_status_reporter([this](std::string_view hint) { return status_report(hint); });
     transcript().add("grader", "starts the server: " + command_line_ +
@@ -167,7 +175,7 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
     const bool well_formed = line->starts_with(prefix) && colon > prefix.size() && !port_text.empty() &&
                              port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos;
     if (!well_formed)
-        fail("the first line on standard output must be 'listening on HOST:PORT', but it was " + quoted(*line),
+        fail("the first line on standard output must be 'listening on HOST:PORT', but it was " + quote_bytes(*line),
              "print exactly 'listening on ' followed by the address, e.g. 'listening on 127.0.0.1:8001'; "
              "anything else goes after that line, or to standard error", where);
     listening_line_ = *line;
@@ -334,12 +342,12 @@ std::string Server::status_report(std::string_view hint) const {
 Finished run_until_exit(const StartOptions& options, Where where) {
     const std::vector<std::string> argv = command_for(options, 0);
     transcript().add("grader", "runs: " + join(argv));
-    ChildProcess process(argv, options.limits, false);
+    ChildProcess process(argv, limits_for(options), false);
     const auto status = process.wait_for_exit(Clock::now() + settings().startup_timeout());
     if (!status) {
         fail("the program should have exited at once, but it is still running after " +
-                 seconds_text(settings().startup_timeout()) + "\n  its standard output: " + quoted(process.stdout_text()) + "\n  its standard error: " +
-                 quoted(process.stderr_text()),
+                 seconds_text(settings().startup_timeout()) + "\n  its standard output: " + quote_bytes(process.stdout_text()) + "\n  its standard error: " +
+                 quote_bytes(process.stderr_text()),
              "check its arguments before doing anything else, and exit when they are wrong or when it "
              "cannot listen", where);
     }

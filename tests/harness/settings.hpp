@@ -16,6 +16,11 @@ struct Settings {
     // happen; a correct program never waits for them to expire.
     double time_scale = 1.0;
 
+    // --max-threads N: a lower thread limit than a test's own (0: the
+    // test's). The harness's self-test sets it so that a thread bomb trips
+    // the limit at once on any machine, however slowly threads start.
+    int max_threads = 0;
+
     std::chrono::milliseconds scaled(double seconds) const {
         return std::chrono::milliseconds(static_cast<long long>(seconds * time_scale * 1000));
     }

@@ -28,19 +28,19 @@ void expect_one_line_with_reason(const Finished& run, const std::string& address
     const std::string example = "\"PROGRAM: cannot listen on " + address + ": REASON\"";
     const auto at = run.err.find(address);
     if (at == std::string::npos)
-        fail("standard error should name the address " + address + ", but was " + quoted(run.err),
+        fail("standard error should name the address " + address + ", but was " + quote_bytes(run.err),
              "say which address could not be used, and why: " + example, where);
     if (std::count(run.err.begin(), run.err.end(), '\n') != 1)
-        fail("standard error should be exactly one line, but was " + quoted(run.err), cannot_listen_hint, where);
+        fail("standard error should be exactly one line, but was " + quote_bytes(run.err), cannot_listen_hint, where);
     const std::string after = run.err.substr(at + address.size());
     if (after.find_first_not_of(": \n") == std::string::npos)
-        fail("standard error names the address but not the reason: " + quoted(run.err),
+        fail("standard error names the address but not the reason: " + quote_bytes(run.err),
              "add why it failed (strerror, or the exception's message): " + example, where);
 }
 
 void expect_no_listening_line(const Finished& run, Where where) {
     if (run.out.find("listening on") != std::string::npos)
-        fail("it printed " + quoted(run.out) + ", but a server that could not listen must not say it is listening",
+        fail("it printed " + quote_bytes(run.out) + ", but a server that could not listen must not say it is listening",
              "print 'listening on' only once listen() has succeeded", where);
 }
 
@@ -51,7 +51,7 @@ void prints_listening_line(Where where) {
     const auto line = server.listening_line();
     if (!line) fail("the server printed no 'listening on HOST:PORT' line", "print it once listening, and flush", where);
     const std::string expected = "listening on 127.0.0.1:" + std::to_string(server.port());
-    if (*line != expected) fail("the listening line should be " + quoted(expected) + ", but was " + quoted(*line), {}, where);
+    if (*line != expected) fail("the listening line should be " + quote_bytes(expected) + ", but was " + quote_bytes(*line), {}, where);
     Client alice = server.connect("alice", 0, where);  // something really listens there
 }
 
@@ -68,7 +68,7 @@ void listens_on_ipv6(Where where) {
     Server server(with_args({"--host", "::1"}), where);
     if (server.host() != "::1")
         fail("with --host ::1 the server should listen on [::1], but it announced " +
-                 quoted(server.listening_line().value_or("")),
+                 quote_bytes(server.listening_line().value_or("")),
              "pass the host to getaddrinfo() and listen on the address it returns", where);
     Client alice = server.connect("alice", 0, where);  // over IPv6
 }
@@ -82,7 +82,7 @@ void listens_on_the_default_address(Where where) {
     Server server(on_port(""), where);
     if (server.listening_line() != "listening on 127.0.0.1:8001")
         fail("started without options, the server should say \"listening on 127.0.0.1:8001\", but said " +
-                 quoted(server.listening_line().value_or("")),
+                 quote_bytes(server.listening_line().value_or("")),
              "the defaults are host 127.0.0.1 and port 8001", where);
     Client alice = server.connect("alice", 0, where);
 }
@@ -113,7 +113,7 @@ void bad_arguments_exit_with_2(Where where) {
                               "and an unknown option is an error",
                       where);
         if (run.err.find("usage") == std::string::npos)
-            fail("standard error should show the usage, but was " + quoted(run.err),
+            fail("standard error should show the usage, but was " + quote_bytes(run.err),
                  "print \"usage: PROGRAM [--host HOST] [--port PORT]\" on standard error", where);
         expect_no_listening_line(run, where);
     }

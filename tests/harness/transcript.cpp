@@ -28,7 +28,7 @@ void Transcript::add(std::string_view who, std::string_view what, std::string_vi
     std::lock_guard lock(mutex_);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string text = std::string(who) + " " + std::string(what);
-    if (show_bytes) text += " " + quoted(bytes);
+    if (show_bytes) text += " " + quote_bytes(bytes);
     events_.push_back({seconds, std::move(text)});
 }
 
@@ -47,7 +47,7 @@ std::string Transcript::render(std::size_t max_events) const {
     return text;
 }
 
-std::string quoted(std::string_view bytes, std::size_t max_bytes) {
+std::string quote_bytes(std::string_view bytes, std::size_t max_bytes) {
     std::string text = "\"";
     for (std::size_t i = 0; i < bytes.size() && i < max_bytes; ++i) {
         const unsigned char byte = static_cast<unsigned char>(bytes[i]);

@@ -40,7 +40,7 @@ Transcript& transcript();
 
 // "hello\n" -> "hello\n" in quotes with \n, \r, \t and \xNN escapes; past
 // max_bytes it is cut, with the full length said.
-std::string quoted(std::string_view bytes, std::size_t max_bytes = 120);
+std::string quote_bytes(std::string_view bytes, std::size_t max_bytes = 120);
 
 // What the program under test is doing now, and the end of its standard
 // error: part of every failure report. The running Server registers this;
