@@ -29,6 +29,7 @@ std::string every_byte_value(int rounds) {
 
 // The contract's start-up rules (tests/harness/startup.hpp).
 GRADER_START_UP_TESTS()
+GRADER_SERVER_EXITS_BY_ITSELF();
 
 TEST_SUITE("echo") {
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "client.hpp"
+#include "diagnosis.hpp"
 #include "net/address.hpp"
 #include "net/tcp.hpp"
 #include "settings.hpp"
@@ -19,13 +20,20 @@ namespace grader {
 
 namespace {
 
-const char* const sanitizer_markers[] = {"WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer", "ERROR: AddressSanitizer",
-                                         "ERROR: LeakSanitizer", "runtime error:"};
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
+}
 
-bool has_sanitizer_report(std::string_view text) {
-    for (const char* marker : sanitizer_markers)
-        if (text.find(marker) != std::string_view::npos) return true;
-    return false;
+// Takes "OPTION PLACEHOLDER" or "OPTION=PLACEHOLDER" out of a command line.
+void remove_option(std::string& command, std::string_view option, std::string_view placeholder) {
+    for (const std::string& form : {std::string(option) + " " + std::string(placeholder),
+                                    std::string(option) + "=" + std::string(placeholder)}) {
+        for (std::size_t at; (at = command.find(form)) != std::string::npos;) {
+            std::size_t end = at + form.size();
+            if (at > 0 && command[at - 1] == ' ') --at;  // and the space before it
+            command.erase(at, end - at);
+        }
+    }
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -64,15 +72,33 @@ std::vector<std::string> command_for(const StartOptions& options, std::uint16_t 
         argv.insert(argv.end(), options.args.begin(), options.args.end());
         return argv;
     }
-    // --cmd: {port} marks where the port goes; without it, --port is added.
+    // --cmd: {port} and {host} mark where the port and the host go; without
+    // them, --port and --host are added. Started "without options" (port ""),
+    // the words "--port {port}" (or "--port={port}") are left out, and so is
+    // {host} with its "--host", so that the default can be checked too.
     std::string command = s.command;
     const std::string port = chosen_port != 0 ? std::to_string(chosen_port) : options.port;
+    std::vector<std::string> args = options.args;
+    std::string host;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == "--host" && command.find("{host}") != std::string::npos) {
+            host = args[i + 1];
+            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+            break;
+        }
+    }
+    const bool no_port = options.port.empty();
+    if (command.find("{host}") != std::string::npos) {
+        if (host.empty() && no_port) remove_option(command, "--host", "{host}");
+        replace_all(command, "{host}", shell_quote(host.empty() ? "127.0.0.1" : host));
+    }
     if (command.find("{port}") != std::string::npos) {
-        for (std::size_t at; (at = command.find("{port}")) != std::string::npos;) command.replace(at, 6, port);
-    } else {
+        if (no_port) remove_option(command, "--port", "{port}");
+        replace_all(command, "{port}", shell_quote(port));
+    } else if (!no_port) {
         command += " --port " + shell_quote(port);
     }
-    for (const std::string& arg : options.args) command += " " + shell_quote(arg);
+    for (const std::string& arg : args) command += " " + shell_quote(arg);
     // A plain command line is exec'ed by the shell, so the program under
     // test is our direct child: its signals and exit status reach us as they
     // are, not as the shell's "status 128+N".
@@ -109,7 +135,7 @@ Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_
       args_(options.args),
       process_(command_with_port(options, chosen_port), limits_for(options), options.pipe_stdin,
                options.short_sends ? SHORT_SENDS_LIBRARY : "") {
-    set_status_reporter([this](std::string_view hint) { return status_report(hint); });
+    set_program_reporter([this](std::string_view hint) { return program_state(hint); });
     transcript().add("grader", "starts the server: " + command_line_ +
                                    (options.short_sends ? "  (every send() takes only a few bytes)" : ""));
     try {
@@ -121,18 +147,14 @@ Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_
 }
 
 Server::~Server() {
+    // A test that passed can still have caught the server dying on the way
+    // (a crash, a limit, a sanitizer's report): that fails it. An exit with
+    // a status is the test's business (lab 01's server ends by itself).
     if (!failed_this_test()) {
         const auto status = process_.exit_status();
-        const std::string err = process_.stderr_text();
-        if (const auto reason = process_.killed_by_watchdog()) {
-            fail_without_stopping("the grader had to stop the server: it " + *reason);
-        } else if (has_sanitizer_report(err)) {
-            fail_without_stopping("a sanitizer reported a bug in the server (its report is below)",
-                                  "read the report from the top: it names the kind of bug and shows "
-                                  "the stack of each access involved");
-        } else if (status && !status->exited && signals_sent_ == 0) {
-            fail_without_stopping("the server " + status->describe(), explain_exit(*status, err));
-        }
+        const bool died = process_.killed_by_watchdog() || has_sanitizer_report(process_.stderr_text()) ||
+                          (status && !status->exited && signals_sent_ == 0);
+        if (died) fail_without_stopping("the server did not survive the test");
     }
     set_status_reporter(nullptr);
 }
@@ -309,18 +331,27 @@ void Server::wait_until_read(const Client& client, std::string_view hint, Where 
 
 int threads_at_rest(int before_any_client) { return before_any_client + (built_with_sanitizer() ? 1 : 0); }
 
-std::string Server::status_report(std::string_view hint) const {
-    std::string report = "\nthe server: " + command_line_ + "\n";
-    if (has_sanitizer_report(process_.stderr_text()))
-        report += "  A SANITIZER STOPPED IT: its report, below, is the real cause of this failure\n";
+ProgramState Server::program_state(std::string_view hint) const {
+    ProgramState state;
     auto status = process_.exit_status();
     // A server that closed a connection, or has no threads or open files
     // left, may be in the middle of exiting (a crash, say): give its end a
     // moment to reach us, so the report can say how it ended.
     if (!status && (connection_lost_this_test() || process_.thread_count() == 0 || process_.open_file_count() == 0))
         status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(500));
-    if (status) {
-        process_.wait_for_output_end(Clock::now() + std::chrono::milliseconds(500));  // its last words
+    if (status) process_.wait_for_output_end(Clock::now() + std::chrono::milliseconds(500));  // its last words
+    if (auto ended = diagnose_end(process_, "server", signals_sent_ > 0 || settings().server_exits_by_itself)) {
+        state.cause = std::move(ended->cause);
+        state.cause_hint = std::move(ended->hint);
+        state.evidence = std::move(ended->evidence);
+    }
+    state.details = status_report(state.cause.empty() ? hint : std::string_view(state.cause_hint));
+    return state;
+}
+
+std::string Server::status_report(std::string_view hint) const {
+    std::string report = "\nthe server: " + command_line_ + "\n";
+    if (const auto status = process_.exit_status()) {
         report += "  it " + status->describe() + "\n";
         if (const auto reason = process_.killed_by_watchdog()) report += "  (stopped by the grader: it " + *reason + ")\n";
         const std::string explanation = explain_exit(*status, process_.stderr_text());
@@ -333,8 +364,12 @@ std::string Server::status_report(std::string_view hint) const {
     const std::string err = process_.stderr_text();
     if (err.empty()) {
         report += "  its standard error is empty\n";
+    } else if (has_sanitizer_report(err)) {
+        // From the report's head: its first lines say what and where.
+        report += "  its standard error, from the sanitizer's report on (the shortened report is above):\n" +
+                  first_lines(err.substr(err.find_last_of('\n', sanitizer_report_offset(err)) + 1), 40);
     } else {
-        report += "  its standard error (last lines):\n" + last_lines(err, has_sanitizer_report(err) ? 60 : 15);
+        report += "  its standard error (last lines):\n" + last_lines(err, 15);
     }
     return report;
 }
@@ -347,7 +382,7 @@ Finished run_until_exit(const StartOptions& options, Where where) {
     if (!status) {
         fail("the program should have exited at once, but it is still running after " +
                  seconds_text(settings().startup_timeout()) + "\n  its standard output: " + quote_bytes(process.stdout_text()) + "\n  its standard error: " +
-                 quote_bytes(process.stderr_text()),
+                 quote_end(process.stderr_text()),
              "check its arguments before doing anything else, and exit when they are wrong or when it "
              "cannot listen", where);
     }
@@ -415,32 +450,18 @@ bool is_listening(std::uint16_t port) {
     return false;
 }
 
-std::string explain_exit(const ExitStatus& status, std::string_view stderr_text) {
-    if (has_sanitizer_report(stderr_text))
-        return "a sanitizer stopped it: its report is in its standard error below";
-    // A shell (from --cmd) reports a child killed by signal N as status 128+N.
-    const int signal = status.exited ? (status.code > 128 && status.code < 160 ? status.code - 128 : 0) : status.signal;
-    switch (signal) {
-        case SIGPIPE:
-            return "SIGPIPE kills a program that writes to a connection the other side has closed. "
-                   "Send with MSG_NOSIGNAL (or ignore SIGPIPE), then handle the EPIPE error: "
-                   "that client has left";
-        case SIGSEGV:
-        case SIGBUS:
-            return "it crashed on a bad memory access (a dangling pointer, an index out of range); "
-                   "an AddressSanitizer build shows where";
-        case SIGABRT:
-            return "it aborted: usually an exception nobody caught (std::terminate), or a failed assert; "
-                   "its standard error says which";
-        case SIGXCPU:
-            return "it used up its CPU time limit: is a loop spinning without waiting for anything?";
-        case SIGKILL:
-            return "";
-        default:
-            break;
+std::string first_lines(std::string_view text, std::size_t count) {
+    std::string result;
+    std::size_t shown = 0;
+    while (!text.empty() && shown < count) {
+        const auto newline = text.find('\n');
+        result += "    " + std::string(text.substr(0, std::min<std::size_t>(newline, 300))) + "\n";
+        ++shown;
+        if (newline == std::string_view::npos) return result;
+        text.remove_prefix(newline + 1);
     }
-    if (status.exited && status.code == 127) return "the command was not found or could not be run";
-    return "";
+    if (!text.empty()) result += "    (more lines follow)\n";
+    return result;
 }
 
 std::string last_lines(std::string_view text, std::size_t count) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "net/socket.hpp"
+#include "diagnosis.hpp"
 #include "process.hpp"
 #include "transcript.hpp"
 
@@ -91,6 +92,8 @@ public:
     void wait_until_read(const Client& client, std::string_view hint = {}, Where where = Where::current()) const;
 
     ChildProcess& process() { return process_; }
+    // For failure reports: why it ended, if its end is the cause, and its state.
+    ProgramState program_state(std::string_view hint = {}) const;
     std::string status_report(std::string_view hint = {}) const;
 
 private:
@@ -155,9 +158,8 @@ std::uint16_t find_free_port();
 // /proc/net/tcp: a check that does not connect (a connection is a client).
 bool is_listening(std::uint16_t port);
 
-// What a process's end probably means, in plain words ("" if nothing to add).
-std::string explain_exit(const ExitStatus& status, std::string_view stderr_text);
-// The last lines of a text, indented, for reports.
+// The last (or first) lines of a text, indented, for reports.
 std::string last_lines(std::string_view text, std::size_t count);
+std::string first_lines(std::string_view text, std::size_t count);
 
 }  // namespace grader

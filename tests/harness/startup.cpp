@@ -1,6 +1,7 @@
 #include "startup.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -28,13 +29,13 @@ void expect_one_line_with_reason(const Finished& run, const std::string& address
     const std::string example = "\"PROGRAM: cannot listen on " + address + ": REASON\"";
     const auto at = run.err.find(address);
     if (at == std::string::npos)
-        fail("standard error should name the address " + address + ", but was " + quote_bytes(run.err),
+        fail("standard error should name the address " + address + ", but was " + quote_end(run.err),
              "say which address could not be used, and why: " + example, where);
     if (std::count(run.err.begin(), run.err.end(), '\n') != 1)
-        fail("standard error should be exactly one line, but was " + quote_bytes(run.err), cannot_listen_hint, where);
+        fail("standard error should be exactly one line, but was " + quote_end(run.err), cannot_listen_hint, where);
     const std::string after = run.err.substr(at + address.size());
     if (after.find_first_not_of(": \n") == std::string::npos)
-        fail("standard error names the address but not the reason: " + quote_bytes(run.err),
+        fail("standard error names the address but not the reason: " + quote_end(run.err),
              "add why it failed (strerror, or the exception's message): " + example, where);
 }
 
@@ -79,6 +80,12 @@ void listens_on_the_default_address(Where where) {
         MESSAGE("not checked: another program on this machine is using port 8001");
         return;
     }
+    const std::string& command = settings().command;
+    if (command.find("{port}") != std::string::npos && command.find("--port {port}") == std::string::npos &&
+        command.find("--port={port}") == std::string::npos)
+        fail("the grader cannot start this command without a port: it has {port}, but not as \"--port {port}\"",
+             "write the command with \"--port {port}\" (and \"--host {host}\"), as the lab contract's "
+             "arguments are", where);
     Server server(on_port(""), where);
     if (server.listening_line() != "listening on 127.0.0.1:8001")
         fail("started without options, the server should say \"listening on 127.0.0.1:8001\", but said " +
@@ -105,6 +112,16 @@ void unbindable_host_exits_with_1(Where where) {
     expect_no_listening_line(run, where);
 }
 
+namespace {
+// "usage", "Usage of ./server:", "USAGE": tools' own argument parsers print
+// it in any case (Go's flag package, Python's argparse).
+bool contains_word_usage(std::string_view text) {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("usage") != std::string::npos;
+}
+}  // namespace
+
 void bad_arguments_exit_with_2(Where where) {
     for (const StartOptions& bad : {on_port("abc"), on_port("70000"), on_port("-1"), on_port("80x"),
                                     with_args({"--bogus"})}) {
@@ -112,8 +129,8 @@ void bad_arguments_exit_with_2(Where where) {
         expect_status(run, 2, "check every argument before listening: a port is a whole number from 0 to 65535, "
                               "and an unknown option is an error",
                       where);
-        if (run.err.find("usage") == std::string::npos)
-            fail("standard error should show the usage, but was " + quote_bytes(run.err),
+        if (!contains_word_usage(run.err))
+            fail("standard error should show the usage, but was " + quote_end(run.err),
                  "print \"usage: PROGRAM [--host HOST] [--port PORT]\" on standard error", where);
         expect_no_listening_line(run, where);
     }

@@ -8,7 +8,7 @@ namespace grader {
 
 namespace {
 std::mutex reporter_mutex;
-std::function<std::string(std::string_view)> status_reporter;
+std::function<ProgramState(std::string_view)> program_reporter;
 bool reported = false;
 bool connection_lost = false;
 }  // namespace
@@ -70,25 +70,67 @@ std::string quote_bytes(std::string_view bytes, std::size_t max_bytes) {
     return text;
 }
 
-void set_status_reporter(std::function<std::string(std::string_view)> reporter) {
-    std::lock_guard lock(reporter_mutex);
-    status_reporter = std::move(reporter);
+std::string quote_end(std::string_view bytes, std::size_t max_bytes) {
+    if (bytes.size() <= max_bytes) return quote_bytes(bytes, max_bytes);
+    return "(" + std::to_string(bytes.size() - max_bytes) + " bytes before) ..." +
+           quote_bytes(bytes.substr(bytes.size() - max_bytes), max_bytes);
 }
 
-void set_status_reporter(std::nullptr_t) { set_status_reporter(std::function<std::string(std::string_view)>()); }
+void set_program_reporter(std::function<ProgramState(std::string_view)> reporter) {
+    std::lock_guard lock(reporter_mutex);
+    program_reporter = std::move(reporter);
+}
+
+void set_status_reporter(std::function<std::string(std::string_view)> reporter) {
+    if (!reporter) return set_program_reporter(nullptr);
+    set_program_reporter([reporter = std::move(reporter)](std::string_view hint) {
+        ProgramState state;
+        state.details = reporter(hint);
+        return state;
+    });
+}
+
+void set_status_reporter(std::nullptr_t) { set_program_reporter(nullptr); }
 
 void set_status_reporter(std::function<std::string()> reporter) {
-    if (!reporter) return set_status_reporter(nullptr);
+    if (!reporter) return set_program_reporter(nullptr);
     set_status_reporter([reporter = std::move(reporter)](std::string_view) { return reporter(); });
 }
 
 namespace {
+std::string indented(std::string_view text, std::string_view indent) {
+    std::string result;
+    while (!text.empty()) {
+        const auto newline = text.find('\n');
+        result += std::string(indent) + std::string(text.substr(0, newline)) + "\n";
+        if (newline == std::string_view::npos) break;
+        text.remove_prefix(newline + 1);
+    }
+    return result;
+}
+
+// What a student reads: what went wrong and the hint first, then the
+// transcript, then the program's state. When the program's end is the cause
+// (a crash, an exit, a limit, a sanitizer), that comes first, with its own
+// hint: the test's hint is about an answer, and there was none to judge.
 std::string full_report(const std::string& what, std::string_view hint) {
-    std::string report = what + "\n";
-    if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
+    ProgramState state;
+    {
+        std::lock_guard lock(reporter_mutex);
+        if (program_reporter) state = program_reporter(hint);
+    }
+    std::string report;
+    if (!state.cause.empty()) {
+        report = state.cause + "\n";
+        report += "  so this test could not go on; it had got to:\n" + indented(what, "    ");
+        if (!state.cause_hint.empty()) report += "\nhint: " + state.cause_hint + "\n";
+        if (!state.evidence.empty()) report += "\n" + state.evidence;
+    } else {
+        report = what + "\n";
+        if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
+    }
     report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
-    std::lock_guard lock(reporter_mutex);
-    if (status_reporter) report += status_reporter(hint);
+    report += state.details;
     return report;
 }
 }  // namespace
@@ -112,7 +154,7 @@ bool connection_lost_this_test() { return connection_lost; }
 void start_test() {
     reported = false;
     connection_lost = false;
-    set_status_reporter(nullptr);
+    set_program_reporter(nullptr);
     transcript().restart();
 }
 

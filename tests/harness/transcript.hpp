@@ -41,10 +41,24 @@ Transcript& transcript();
 // "hello\n" -> "hello\n" in quotes with \n, \r, \t and \xNN escapes; past
 // max_bytes it is cut, with the full length said.
 std::string quote_bytes(std::string_view bytes, std::size_t max_bytes = 120);
+// The same, but keeps the end: a program's standard error, whose last lines
+// (a Python traceback's exception, say) are the ones that matter.
+std::string quote_end(std::string_view bytes, std::size_t max_bytes = 600);
 
-// What the program under test is doing now, and the end of its standard
-// error: part of every failure report. The running Server registers this;
-// it is given the report's hint, so as not to say the same thing twice.
+// What a failure report says about the program under test. The running
+// Server (or lab 07's client) registers a reporter; it is given the test's
+// hint, so as not to say the same thing twice.
+struct ProgramState {
+    // Set when the program's end is the real cause of the failure (it
+    // crashed, exited, hit a limit, was stopped by a sanitizer): the report
+    // then leads with it and its hint, not with the test's own.
+    std::string cause;
+    std::string cause_hint;
+    std::string evidence;  // e.g. a sanitizer's report, shortened
+    std::string details;   // its state: command line, status, standard error
+};
+void set_program_reporter(std::function<ProgramState(std::string_view hint)> reporter);
+// Reporters that give the details only.
 void set_status_reporter(std::function<std::string(std::string_view hint)> reporter);
 void set_status_reporter(std::function<std::string()> reporter);
 void set_status_reporter(std::nullptr_t);  // no reporter
