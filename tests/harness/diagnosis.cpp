@@ -59,9 +59,11 @@ std::optional<Frame> parse_frame(std::string_view line) {
 // A frame in the program's own source, not in the C++ library, the C
 // library or the sanitizer's runtime.
 bool is_own(const Frame& frame) {
+    // Paths may be absolute or relative to the build folder ("../../lab/x.cpp").
     const std::string& at = frame.location;
-    return at.starts_with("/") && !at.starts_with("/usr/") && !contains(at, "/libsanitizer/") &&
-           !contains(at, "/sysdeps/") && !contains(at, "/csu/");
+    return !at.empty() && at != "<null>" && !at.starts_with("(") && !at.starts_with("/usr/") &&
+           !contains(at, "/libsanitizer/") && !contains(at, "/sysdeps/") && !contains(at, "/csu/") &&
+           !contains(at, "/nptl/");
 }
 
 // "/work/main/solutions/06-broadcast-chat/client_registry.cpp:12:5" ->
@@ -151,7 +153,7 @@ std::string summarize_sanitizer_report(std::string_view stderr_text) {
         }
         if (contains(content, "runtime error:")) {  // UBSan: "file:line:col: runtime error: what"
             const auto at = content.find(": runtime error:");
-            if (at != std::string_view::npos && content.starts_with("/"))
+            if (at != std::string_view::npos && content.find(' ') > at)
                 first_own = Frame{"", std::string(content.substr(0, at))};
             text += "    " + (first_own ? short_location(first_own->location) + ": " : std::string()) +
                     shorten(content.substr(content.find("runtime error:")), 200) + "\n";

@@ -123,8 +123,8 @@ std::string full_report(const std::string& what, std::string_view hint) {
     if (!state.cause.empty()) {
         report = state.cause + "\n";
         report += "  so this test could not go on; it had got to:\n" + indented(what, "    ");
-        if (!state.cause_hint.empty()) report += "\nhint: " + state.cause_hint + "\n";
         if (!state.evidence.empty()) report += "\n" + state.evidence;
+        if (!state.cause_hint.empty()) report += "\nhint: " + state.cause_hint + "\n";
     } else {
         report = what + "\n";
         if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
