@@ -42,7 +42,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const SLIDES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -246,7 +246,8 @@ function compareQuote(blockLines, region) {
             return `${showSlide(segment[0])} is not in the quoted code (${region.file}): ` +
                    `${s === 0 && !openStart ? 'the block starts where the quoted code starts, unless its first line is "..."' : 'copy it from the solution'}`;
         }
-        return `${showSlide(segment[best.length])}: the solution has ${showSolution(solution[best.at + best.length])}`;
+        const hint = anchoredStart && best.length === 0 ? ' (a block starts where the quoted code starts, unless its first line is "...")' : '';
+        return `${showSlide(segment[best.length])}: the solution has ${showSolution(solution[best.at + best.length])}${hint}`;
     }
     return null;
 }
@@ -431,7 +432,11 @@ async function main() {
     process.exit(failed ? 1 : 0);
 }
 
-main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-});
+export { codeBlocks, quotedRegion, compareQuote, checkQuotes };
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+    main().catch((error) => {
+        console.error(error);
+        process.exit(1);
+    });
+}

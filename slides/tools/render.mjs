@@ -80,6 +80,8 @@ async function main() {
     const bareDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netlabs-slides-'));
     try {
         await marp(['--template', 'bare', '--output', bareDir]);
+        const selfTest = spawnSync(process.execPath, [path.join(TOOLS, 'self-test.mjs')], { stdio: 'inherit' });
+        if (selfTest.status !== 0) return 1;
         const result = spawnSync(process.execPath, [path.join(TOOLS, 'check.mjs'), '--bare', bareDir, htmlDir,
                                                     ...decks().map((d) => path.join(SLIDES, d))],
                                  { stdio: 'inherit' });
