@@ -434,7 +434,7 @@ async function main() {
 
 export { codeBlocks, quotedRegion, compareQuote, checkQuotes };
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
     main().catch((error) => {
         console.error(error);
         process.exit(1);
