@@ -49,7 +49,7 @@ const SLIDES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const ROOT = path.resolve(SLIDES_DIR, '..');
 const MIN_CODE_SCALE = 0.8;   // code shrunk below 80 % is too small to read from the back
 const TOLERANCE = 0.5;        // px: sub-pixel rounding is not overflow
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
+const CHROMIUM = process.env.LAB_CHROMIUM || '/usr/bin/chromium';   // as tools/chromium
 export const CHROMIUM_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -420,7 +420,7 @@ async function main() {
             failed += failures.length;
             const status = failures.length ? 'FAIL' : 'ok  ';
             console.log(`${status} ${name}: ${layout.slides} slides, ${quotes.quotes} quoted code blocks` +
-                        (quotes.unquoted ? `, ${quotes.unquoted} C++ blocks quote nothing` : ''));
+                        (quotes.unquoted ? `, ${quotes.unquoted} C++ block${quotes.unquoted > 1 ? 's' : ''} quoting nothing (sketches)` : ''));
             for (const f of failures) console.log(`       ${f}`);
         }
     } finally {
