@@ -3,6 +3,5 @@ export default {
     themeSet: ['theme/netlabs.css'],
     theme: 'netlabs',
     lang: 'en',
-    html: false,
     bespoke: { progress: true },
 };
