@@ -49,6 +49,7 @@ const SLIDES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const ROOT = path.resolve(SLIDES_DIR, '..');
 const MIN_CODE_SCALE = 0.8;   // code shrunk below 80 % is too small to read from the back
 const TOLERANCE = 0.5;        // px: sub-pixel rounding is not overflow
+const BROWSER_TIMEOUT_MS = 180_000;   // a deadline for a stuck browser, not a speed test
 const CHROMIUM = process.env.LAB_CHROMIUM || '/usr/bin/chromium';   // as tools/chromium
 export const CHROMIUM_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -345,6 +346,7 @@ function navigationCovers() {
 
 async function newPage(browser, width, height) {
     const page = await browser.newPage();
+    page.setDefaultTimeout(BROWSER_TIMEOUT_MS);
     await page.setViewport({ width, height });
     return page;
 }
@@ -401,7 +403,8 @@ async function main() {
         process.exit(2);
     }
     const started = Date.now();
-    const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true,
+                                             timeout: BROWSER_TIMEOUT_MS, protocolTimeout: BROWSER_TIMEOUT_MS });
     let failed = 0, slideCount = 0, quoteCount = 0, unquotedCount = 0;
     try {
         for (const deck of decks) {

@@ -33,6 +33,7 @@ async function marp(args) {
     const status = await marpCli([
         '--config-file', CONFIG,
         '--browser', 'chrome', '--browser-path', path.join(TOOLS, 'chromium'),
+        '--browser-timeout', '180',   // seconds: a loaded machine is slow, not broken
         '--input-dir', SLIDES,
         ...args,
     ]);
