@@ -1,0 +1,7 @@
+// Marp's settings for ./lab slides (tools/render.mjs passes this file).
+export default {
+    themeSet: ['theme/netlabs.css'],
+    theme: 'netlabs',
+    lang: 'en',
+    bespoke: { progress: true },
+};
