@@ -287,31 +287,10 @@ bool Server::wait_for_open_files_at_most(int count, std::chrono::milliseconds wi
     return true;
 }
 
-namespace {
-// "0100007F:1F41" -> 8001: the port of an address in /proc/net/tcp.
-unsigned long port_of(const std::string& hex_address) {
-    return std::stoul(hex_address.substr(hex_address.rfind(':') + 1), nullptr, 16);
-}
-}  // namespace
-
 std::optional<long> Server::unread_bytes_from(const Client& client) const {
     const std::string& address = client.address();
-    const unsigned long client_port = std::stoul(address.substr(address.rfind(':') + 1));
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-        std::ifstream file(table);
-        std::string line;
-        std::getline(file, line);  // header
-        while (std::getline(file, line)) {
-            // "  3: 0100007F:9C41 0100007F:D3F2 01 00000000:00000005 ...":
-            // slot, local address, remote address, state, tx_queue:rx_queue
-            std::istringstream fields(line);
-            std::string slot, local, remote, state, queues;
-            fields >> slot >> local >> remote >> state >> queues;
-            if (port_of(local) == port_ && port_of(remote) == client_port)
-                return std::stol(queues.substr(queues.find(':') + 1), nullptr, 16);
-        }
-    }
-    return std::nullopt;
+    const auto client_port = static_cast<std::uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
+    return receive_queue(port_, client_port);
 }
 
 void Server::wait_until_read(const Client& client, std::string_view hint, Where where) const {
@@ -420,60 +399,6 @@ Finished run_until_exit(const StartOptions& options, Where where) {
     if (!finished.out.empty()) transcript().add("program", "printed", finished.out, true);
     if (!finished.err.empty()) transcript().add("program", "printed on standard error", finished.err, true);
     return finished;
-}
-
-PortInUse::PortInUse() : listener_(net::listen_on("127.0.0.1", 0)), port_(net::local_address(listener_).port()) {
-    transcript().add("grader", "listens on 127.0.0.1:" + std::to_string(port_) + " to make the port taken");
-}
-
-DefaultPortLock::DefaultPortLock() {
-    lock_fd_ = ::open("/tmp/netlabs-port-8001.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_EX);  // waits while another suite checks the default
-    try {
-        const net::Socket probe = net::listen_on("127.0.0.1", 8001);
-        available_ = true;
-    } catch (const std::system_error&) {
-        available_ = false;
-    }
-}
-
-DefaultPortLock::~DefaultPortLock() {
-    if (lock_fd_ >= 0) ::close(lock_fd_);  // closing releases the lock
-}
-
-std::uint16_t find_free_port() {
-    // Below the range the kernel hands out to outgoing connections
-    // (/proc/sys/net/ipv4/ip_local_port_range, from 32768), so that none of
-    // our own test clients can be using the port by chance. Picked at random,
-    // so suites running at the same time do not all try the same one.
-    static std::mt19937 random(std::random_device{}());
-    std::uniform_int_distribution<int> candidates(20000, 32000);
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        const auto port = static_cast<std::uint16_t>(candidates(random));
-        try {
-            const net::Socket probe = net::listen_on("127.0.0.1", port);
-            return port;  // free now; closed again when probe goes
-        } catch (const std::system_error&) {
-            // taken: try another
-        }
-    }
-    fail("found no free port between 20000 and 32000 in 100 tries");
-}
-
-bool is_listening(std::uint16_t port) {
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-        std::ifstream file(table);
-        std::string line;
-        std::getline(file, line);  // header
-        while (std::getline(file, line)) {
-            // "  0: 0100007F:1F41 00000000:0000 0A ...": local address, remote address, state
-            std::istringstream fields(line);
-            std::string slot, local, remote, state;
-            fields >> slot >> local >> remote >> state;
-            if (state == "0A" && port_of(local) == port) return true;
-        }
-    }
-    return false;
 }
 
 std::string first_lines(std::string_view text, std::size_t count) {

@@ -10,6 +10,7 @@
 
 #include "net/socket.hpp"
 #include "diagnosis.hpp"
+#include "ports.hpp"
 #include "process.hpp"
 #include "transcript.hpp"
 
@@ -143,40 +144,6 @@ struct Finished {
     std::string err;
 };
 Finished run_until_exit(const StartOptions& options, Where where = Where::current());
-
-// A port that is taken: something listens on it for as long as this lives.
-class PortInUse {
-public:
-    PortInUse();
-    std::uint16_t port() const { return port_; }
-
-private:
-    net::Socket listener_;
-    std::uint16_t port_ = 0;
-};
-
-// Holds the contract's default port, 8001, for one test at a time: every
-// suite that checks the default takes this lock first (a file lock, so it
-// holds across suites running in parallel). available() is false when some
-// other program on this machine is using the port.
-class DefaultPortLock {
-public:
-    DefaultPortLock();
-    ~DefaultPortLock();
-    DefaultPortLock(const DefaultPortLock&) = delete;
-    DefaultPortLock& operator=(const DefaultPortLock&) = delete;
-    bool available() const { return available_; }
-
-private:
-    int lock_fd_ = -1;
-    bool available_ = false;
-};
-
-// A port nothing listens on now, for --cmd's {port}.
-std::uint16_t find_free_port();
-// True once something listens on 127.0.0.1 (or ::) at this port, seen in
-// /proc/net/tcp: a check that does not connect (a connection is a client).
-bool is_listening(std::uint16_t port);
 
 // The last (or first) lines of a text, indented, for reports.
 std::string last_lines(std::string_view text, std::size_t count);

@@ -1,0 +1,47 @@
+#pragma once
+// Ports for the programs under test, and what the kernel's TCP table
+// (/proc/net/tcp, /proc/net/tcp6) says about them: checks that do not
+// connect, since a connection is a client, with its notices.
+
+#include <cstdint>
+#include <optional>
+
+#include "fd.hpp"
+#include "net/socket.hpp"
+
+namespace grader {
+
+// A port that is taken: something listens on it for as long as this lives.
+class PortInUse {
+public:
+    PortInUse();
+    std::uint16_t port() const { return port_; }
+
+private:
+    net::Socket listener_;
+    std::uint16_t port_ = 0;
+};
+
+// Holds the contract's default port, 8001, for one test at a time: every
+// suite that checks the default takes this lock first (a file lock, so it
+// holds across suites running in parallel). available() is false when some
+// other program on this machine is using the port.
+class DefaultPortLock {
+public:
+    DefaultPortLock();
+    bool available() const { return available_; }
+
+private:
+    FileDescriptor lock_;  // closing it releases the lock
+    bool available_ = false;
+};
+
+// A port nothing listens on now, for --cmd's {port}.
+std::uint16_t find_free_port();
+// True once something listens on 127.0.0.1 (or ::) at this port.
+bool is_listening(std::uint16_t port);
+// Bytes received on the connection local_port <- remote_port that the
+// program has not read yet; nothing if there is no such connection.
+std::optional<long> receive_queue(std::uint16_t local_port, std::uint16_t remote_port);
+
+}  // namespace grader
