@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
         listener = listen_on(options.host, options.port);
         print_listening_line(listener);
     } catch (const std::system_error& error) {
-        std::cerr << "echo-server: cannot listen on " << net::join_host_port(options.host, options.port) << ": "
-                  << error.code().message() << std::endl;
+        std::cerr << "echo-server: cannot listen on " << net::join_host_port(options.host, options.port)
+                  << ": " << error.code().message() << std::endl;
         return 1;
     }
 
