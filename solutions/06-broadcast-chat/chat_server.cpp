@@ -49,12 +49,12 @@ namespace {
 void relay_lines(ClientRegistry& registry, Member& member) {
     net::LineReader reader(member.connection());
     while (const std::optional<std::string> line = reader.read_line()) {
-        if (line->empty()) continue;
         if (*line == "/who") {
             member.send(registry.who() + "\n");
-        } else {
-            registry.relay(member, *line);
+            continue;
         }
+        if (line->empty()) continue;
+        registry.relay(member, *line);
     }
     // read_line() returned nothing: the client closed its side, after its
     // last line (even one without '\n') was relayed.
