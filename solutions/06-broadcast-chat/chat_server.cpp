@@ -43,8 +43,9 @@
 namespace {
 
 // The lines of one client, until it leaves. "/who", exactly, is answered to
-// the asker alone; empty lines are ignored; every other line is relayed. One thread reads this client at a time (this one), so its lines
-// go out in the order it sent them, each whole.
+// the asker alone; empty lines are ignored; every other line is relayed.
+// One thread reads this client at a time (this one), so its lines go out
+// in the order it sent them, each whole.
 void relay_lines(ClientRegistry& registry, Member& member) {
     net::LineReader reader(member.connection());
     while (const std::optional<std::string> line = reader.read_line()) {
