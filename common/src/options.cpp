@@ -1,3 +1,6 @@
+// listen_or_exit, at the end of this file, is part of the finished answer
+// to lab 01 (labs/01-echo-server): if you have not done lab 01 yet, skip it.
+
 #include "net/options.hpp"
 
 #include <charconv>

@@ -1,16 +1,17 @@
 #pragma once
 // ClientThreads: one thread per client, each owned, joined once finished.
-// This file is your part of lab 04 (see README.md).
+// This file is your part of lab 04 (see README.md, "Who owns a thread").
 //
-// As given, start() runs the function right here, on the caller's thread:
-// the accept loop serves one client at a time, exactly as in lab 03, and
-// a client that sends nothing holds up everyone else. Make start() run it
-// on a new thread instead, and keep that thread in a std::jthread owned by
-// this class, so that:
-//   - start() returns at once, and main goes back to accept();
-//   - a thread that has finished is joined by join_finished() (its stack
-//     stays allocated until it is joined);
+// What it must guarantee:
+//   - start() returns at once: the function runs on a new thread, and main
+//     goes back to accept();
+//   - every thread it starts is owned here, and joined: never destroyed
+//     while joinable (that is std::terminate), never detached;
+//   - join_finished() joins the threads that have finished, and only
+//     those: it never waits for a client still being served;
 //   - destroying a ClientThreads joins every thread still running.
+// As given, start() runs the function right here, on the caller's thread:
+// the accept loop serves one client at a time, as in lab 03.
 
 #include <atomic>
 #include <list>
@@ -30,32 +31,19 @@ public:
     template <typename Function, typename... Args>
     void start(Function function, Args... args) {
         // ===== YOUR CODE (lab 04) =========================================
-        // Replace this call with a new thread that makes it. Each thread is
-        // a std::jthread kept in a list (std::list never moves its
-        // elements, so a thread can keep a reference into its own element).
-        // A lambda can take the arguments over with a C++20 capture:
-        //     [function, ... args = std::move(args)]() mutable {
-        //         function(std::move(args)...);
-        //         ...   // tell join_finished() this thread is done
-        //     }
-        // A flag that one thread writes and another reads must be a
-        // std::atomic<bool> (lab 05 shows why).
         function(std::move(args)...);
         // ===== END OF YOUR CODE ===========================================
     }
 
-    // Joins the threads that have finished. main calls it each time a
-    // client arrives, so finished threads do not pile up.
+    // Joins the threads that have finished, and forgets them. main calls it
+    // each time a client arrives, so finished threads do not pile up.
     void join_finished() {
         // ===== YOUR CODE (lab 04) =========================================
-        // std::erase_if(list, predicate) removes the elements for which
-        // predicate returns true; destroying a std::jthread joins it.
         // ===== END OF YOUR CODE ===========================================
     }
 
 private:
     // ===== YOUR CODE (lab 04) =============================================
-    // What you keep for each thread: at least its std::jthread, and a way
-    // for join_finished() to know it has finished.
+    // What you keep for each thread.
     // ===== END OF YOUR CODE ===============================================
 };

@@ -3,9 +3,9 @@
 // registry of connected clients that answers "/who". Read README.md first.
 //
 // Already done for you: everything of lab 04 (its ClientThreads is now in
-// common/, as net::ClientThreads), and the calls that keep the registry up
-// to date: main adds each client as it is accepted, serve_client removes it
-// when it leaves. Your part is marked YOUR CODE, here and in client_registry.cpp.
+// common/, as net::ClientThreads), and main, which lists each client in the
+// registry as it is accepted. Your part is marked YOUR CODE, here and in
+// client_registry.hpp and client_registry.cpp.
 // Grade it with:   ./lab test 05        and then:   ./lab test 05 --tsan
 
 #include <atomic>
@@ -31,24 +31,20 @@ namespace {
 // each thread a reference to it (std::ref).
 struct SharedState {
     // ===== YOUR CODE (lab 05) =============================================
-    // The count of lines numbered so far, over the whole server. Every
-    // client's thread increments it at the same time as the others: a
-    // plain integer loses counts (see README.md). Use a std::atomic, or a
-    // std::mutex that guards a plain integer.
+    // The count of lines numbered so far, over the whole server, which
+    // every client's thread changes at the same time as the others.
     // ===== END OF YOUR CODE ===============================================
 
     ClientRegistry registry;
 };
 
-// Answers each line as "N: LINE", and the exact line "/who" with the list
-// of connected clients.
+// Answers each line as "N: LINE", N counted over the whole server (every
+// number handed out once, none skipped), and the exact line "/who" with
+// the list of connected clients, without using up a number.
 void answer_every_line(const net::Connection& client, SharedState& shared) {
     net::LineReader lines(client);
     // ===== YOUR CODE (lab 05) =============================================
-    // As given, this is lab 04's: each connection counts its own lines.
-    // Number them over the whole server instead, with the counter in
-    // SharedState. Answer the line "/who", exactly that line, with
-    // shared.registry.who() and a '\n', and do not number it.
+    // As given, lab 04's: each connection counts its own lines.
     (void)shared;
     unsigned long long count = 0;
     while (const std::optional<std::string> line = lines.read_line()) {
@@ -58,20 +54,22 @@ void answer_every_line(const net::Connection& client, SharedState& shared) {
     // ===== END OF YOUR CODE ===============================================
 }
 
-// The body of a client's thread. No `return` in the handlers (lab 04 had
-// one for a disconnect): the removal below must happen however the
-// conversation ended.
+// The body of a client's thread: lab 04's. New: however the conversation
+// ends (end of stream, reset, any error), the client leaves the registry
+// (`id` names its entry), and before its connection is closed: whoever has
+// seen the connection close must not find it in "/who" any more.
 void serve_client(SharedState& shared, ClientRegistry::Id id, net::Connection client) {
+    // ===== YOUR CODE (lab 05) =============================================
+    (void)id;
     try {
         answer_every_line(client, shared);
     } catch (const std::system_error& error) {
-        if (!net::is_disconnect(error)) std::cerr << "shared-server: " << error.what() << std::endl;
+        if (net::is_disconnect(error)) return;
+        std::cerr << "shared-server: " << error.what() << std::endl;
     } catch (const std::exception& error) {
         std::cerr << "shared-server: " << client.peer.to_string() << ": " << error.what() << std::endl;
     }
-    // Off the list first; the connection closes when `client` is destroyed,
-    // on return.
-    shared.registry.remove(id);
+    // ===== END OF YOUR CODE ===============================================
 }
 
 }  // namespace
@@ -88,8 +86,8 @@ int main(int argc, char** argv) {
         while (true) {
             net::Connection client = net::accept_client(listener);
             // Listed here, on the accept loop's thread, before the client's
-            // thread starts: in the order accept() returns clients, which
-            // is the order they connected.
+            // thread starts. (Why here? README.md, "A registry of connected
+            // clients".)
             const ClientRegistry::Id id = shared.registry.add(client.peer.to_string());
             threads.join_finished();
             // std::ref: every thread gets a reference to the one `shared`.

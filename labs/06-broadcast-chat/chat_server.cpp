@@ -4,11 +4,12 @@
 // Already done for you (it is lab 05's server): the command line, the
 // accept loop, one thread per client (net::ClientThreads, lab 04's, now in
 // common/), lines read with net::LineReader, and the registry of clients
-// with its mutex and its answer to /who. Your parts are marked YOUR CODE, in three files:
+// with its mutex and its answer to /who. Your parts are marked YOUR CODE,
+// in four files:
 //   1. member.hpp, Member: a client the other threads can write to, one
 //      line at a time;
-//   2. client_registry.cpp, ClientRegistry: the join and leave notices,
-//      and relaying a line;
+//   2. client_registry.cpp (and .hpp, as you need), ClientRegistry: the
+//      join and leave notices, and relaying a line;
 //   3. below, relay_lines: what to do with each line.
 // Grade it with:   ./lab test 06
 
@@ -29,15 +30,17 @@
 
 namespace {
 
-// The lines of one client, until it leaves.
+// The lines of one client, until it leaves. "/who", exactly, is answered to
+// the asker alone (given); empty lines are ignored; every other line goes to
+// everyone else, whole, in the order this client sent them.
 void relay_lines(ClientRegistry& registry, Member& member) {
     net::LineReader reader(member.connection());
     while (const std::optional<std::string> line = reader.read_line()) {
         if (*line == "/who") {
             member.send(registry.who() + "\n");
+            continue;
         }
         // ===== YOUR CODE (lab 06) =========================================
-        // Empty lines are ignored; any other line is relayed.
         // ===== END OF YOUR CODE ===========================================
     }
 }

@@ -1,3 +1,8 @@
+// Your part of lab 06, with member.hpp and chat_server.cpp (see README.md):
+// the notices in add() and remove(), and relay(). client_registry.hpp says
+// what each must guarantee; add private members or functions there as you
+// need. Every function here is called by several threads at once.
+
 #include "client_registry.hpp"
 
 #include <algorithm>
@@ -9,9 +14,6 @@
 
 std::shared_ptr<Member> ClientRegistry::add(net::Connection connection) {
     // ===== YOUR CODE (lab 06): change this function as you need =======
-    // Everyone who was already here gets "* ADDR joined"; the newcomer
-    // gets nothing. Who "was already here" is decided under the same
-    // lock as the change to the list; the sending happens after.
     std::shared_ptr<Member> member;
     {
         const std::lock_guard lock(mutex_);
@@ -24,7 +26,6 @@ std::shared_ptr<Member> ClientRegistry::add(net::Connection connection) {
 
 void ClientRegistry::remove(const Member& leaving) {
     // ===== YOUR CODE (lab 06): change this function as you need =======
-    // Everyone still here gets "* ADDR left".
     const std::lock_guard lock(mutex_);
     std::erase_if(members_, [&](const auto& member) { return member->id() == leaving.id(); });
     // ===== END OF YOUR CODE ===========================================
@@ -32,10 +33,6 @@ void ClientRegistry::remove(const Member& leaving) {
 
 void ClientRegistry::relay(const Member& sender, const std::string& line) {
     // ===== YOUR CODE (lab 06) =========================================
-    // Think about what you do while holding mutex_: a send can wait for
-    // a slow reader, and every other thread needs the list meanwhile.
-    // A client that has gone makes its send throw: the others must
-    // still get the line.
     (void)sender;
     (void)line;
     // ===== END OF YOUR CODE ===========================================

@@ -18,14 +18,21 @@ using Members = std::vector<std::shared_ptr<Member>>;
 
 class ClientRegistry {
 public:
-    // Lists a newly accepted client. Only the accept loop calls it, one
-    // client after another, so the list is in connection order.
+    // Lists a newly accepted client and tells everyone already here
+    // "* ADDR joined"; the newcomer gets nothing. Only the accept loop calls
+    // it, one client after another, so the list is in connection order and
+    // everyone hears of arrivals in that order. The newcomer is listed
+    // before anyone hears of it.
     std::shared_ptr<Member> add(net::Connection connection);
 
-    // Unlists a client that has left.
+    // Unlists a client that has left and tells everyone still here
+    // "* ADDR left". Nobody who is told it left is sent anything from it
+    // afterwards, and nobody is told twice.
     void remove(const Member& leaving);
 
-    // Sends "ADDR says: LINE" to everyone but the sender.
+    // Sends "ADDR says: LINE" to everyone but the sender. A receiver that
+    // has gone never keeps the line from the others, and a receiver that is
+    // slow to read never holds up the other threads' use of the list.
     void relay(const Member& sender, const std::string& line);
 
     // "* online: ADDR ADDR ...": everyone connected now, in the order they

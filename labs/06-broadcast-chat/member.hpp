@@ -25,26 +25,20 @@ public:
     const net::Connection& connection() const { return connection_; }
 
     // Sends one whole line to this client. Any thread may call it, at any
-    // time, also while another thread is sending to the same client.
+    // time, also while other threads send to the same client: their lines
+    // never mix. After close(), it sends nothing. Throws std::system_error
+    // when the client has gone (the caller decides what that means).
     void send(std::string_view line) {
         // ===== YOUR CODE (lab 06) =========================================
-        // - net::send_all sends every byte (it may need several send()s);
-        // - two threads must never write to this client at the same time:
-        //   their bytes could mix. Take turns on a mutex of this Member.
-        // - once close() has run, send nothing (the socket is closed: its
-        //   number may already belong to another client).
-        // send_all throws std::system_error when the client has gone: let
-        // it propagate, the caller decides.
         (void)line;
         // ===== END OF YOUR CODE ===========================================
     }
 
     // Closes the connection: called by the client's own thread, once the
-    // others have been told it left.
+    // others have been told it left. Once it returns, no thread is in the
+    // middle of a send to this client, and none will start one.
     void close() {
         // ===== YOUR CODE (lab 06) =========================================
-        // Close the socket (connection_.socket.close()), so that no other
-        // thread is in the middle of a send to it.
         // ===== END OF YOUR CODE ===========================================
     }
 

@@ -1,47 +1,136 @@
 // Lab 01 — echo-server: accept one client, send back every byte it sends,
 // and exit once it has gone.
 //
-// The whole life of a server, in its smallest form:
-//   1. listen on a host and a port        (net::listen_or_exit, from common/)
-//   2. accept a client                     accept()
-//   3. talk: receive, send, repeat         recv(), send()
-//   4. notice the client has gone          recv() returns 0, or a reset
+// The whole life of a server, in its smallest form, every call by hand:
+//   1. find the address to listen on          getaddrinfo()
+//   2. open a socket, claim the port, listen   socket(), setsockopt(), bind(), listen()
+//   3. say where we listen                     getsockname(), "listening on HOST:PORT"
+//   4. accept a client                         accept()
+//   5. talk: receive, send, repeat             recv(), send()
+//   6. notice the client has gone, and close   recv() returns 0, or a reset; close()
 //
 // The server is a warehouse at a known address (the host, 127.0.0.1). Ships
-// (sockets) arrive at a dock (the port, 8001); accept() assigns each arriving
-// ship its own berth: a new socket for that one client, while the listening
-// socket keeps watching the dock.
+// (sockets) arrive at its dock (the port, 8001). The listening socket is the
+// dock's watchman; accept() gives each arriving ship a berth of its own (a
+// new socket for that one client), and the watchman goes on watching.
+//
+// From lab 02 on, common/ makes these calls (net::listen_or_exit,
+// net::accept_client, net::receive_some, net::send_all): the same calls as
+// here, written once.
 
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <system_error>
 
+#include <netdb.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "net/address.hpp"
+#include "net/errors.hpp"
 #include "net/options.hpp"
 #include "net/socket.hpp"
 
 namespace {
 
-// Sends all `size` bytes. send() may accept fewer bytes than it is given
-// (it returns how many it took), so we loop until none are left.
+// A std::system_error for errno, whose message names the call that failed:
+// "bind: Address already in use" says which of a dozen calls it was.
+std::system_error error_from_errno(const std::string& call) {
+    return std::system_error(errno, std::system_category(), call);
+}
+
+// A client as accept() hands it to us: its socket, and its address.
+struct Client {
+    net::Socket socket;
+    net::Address address;
+};
+
+// The socket that listens on host:port. Throws std::system_error naming the
+// call that failed: a port that is taken fails in bind().
+net::Socket listen_on(const std::string& host, std::uint16_t port) {
+    // getaddrinfo turns text ("127.0.0.1", "::1", "localhost") into the
+    // kernel's address form, IPv4 or IPv6, so that nothing below cares which.
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;      // IPv4 or IPv6: whatever the host is
+    hints.ai_socktype = SOCK_STREAM;  // TCP
+    hints.ai_flags = AI_PASSIVE;      // an address to listen on
+    addrinfo* found = nullptr;
+    const std::string service = std::to_string(port);  // the port, as text
+    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+    // getaddrinfo has its own error numbers (EAI_*), not errno.
+    if (status != 0)
+        throw std::system_error(status, net::address_lookup_category(), "getaddrinfo");
+    // The list is ours to free; unique_ptr frees it however we leave.
+    using AddressList = std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)>;
+    const AddressList addresses(found, &::freeaddrinfo);
+    const addrinfo& address = *found;  // a name may have several: the first will do
+
+    // Owned at once: if bind() or listen() throws, the socket is closed.
+    net::Socket listener(
+        ::socket(address.ai_family, address.ai_socktype, address.ai_protocol));
+    if (!listener.is_open()) throw error_from_errno("socket");
+    // Without SO_REUSEADDR, a server restarted on the same port fails in
+    // bind() for a minute, while its old connections wait out TIME_WAIT.
+    const int yes = 1;
+    if (::setsockopt(listener.fd(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0)
+        throw error_from_errno("setsockopt");
+    if (::bind(listener.fd(), address.ai_addr, address.ai_addrlen) < 0)
+        throw error_from_errno("bind");
+    // From here on the kernel completes connections for us and queues them
+    // (up to 16 here) until accept() takes them.
+    if (::listen(listener.fd(), 16) < 0) throw error_from_errno("listen");
+    return listener;
+}
+
+// Prints "listening on HOST:PORT" with the port really bound: with --port 0
+// the system chose it, and only getsockname() can tell which.
+void print_listening_line(const net::Socket& listener) {
+    sockaddr_storage bound{};  // big enough for IPv4 and IPv6 addresses
+    socklen_t length = sizeof bound;
+    auto* address = reinterpret_cast<sockaddr*>(&bound);
+    if (::getsockname(listener.fd(), address, &length) < 0)
+        throw error_from_errno("getsockname");
+    // std::endl flushes. Whoever started us (the grader, a script) waits for
+    // this line; without the flush it would wait in our buffer, since
+    // standard output to a pipe is flushed only every 4 KiB.
+    std::cout << "listening on " << net::Address(address, length).to_string() << std::endl;
+}
+
+// Waits until a client connects, and returns its own socket.
+Client accept_one_client(const net::Socket& listener) {
+    while (true) {
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        auto* address = reinterpret_cast<sockaddr*>(&peer);
+        net::Socket client(::accept(listener.fd(), address, &length));
+        if (client.is_open()) return {std::move(client), net::Address(address, length)};
+        // A signal, or a client that gave up while waiting in the queue:
+        // neither is a reason to stop waiting for the next one.
+        if (errno != EINTR && errno != ECONNABORTED) throw error_from_errno("accept");
+    }
+}
+
+// Sends all `size` bytes. send() may take fewer bytes than it is given (it
+// returns how many it took), so we loop until none are left.
 // Returns false if the client has gone, which is not an error for us.
-bool send_everything(const net::Socket& client, const char* data, std::size_t size, const std::string& who) {
+bool send_all(const net::Socket& client, const char* data, std::size_t size,
+              const std::string& who) {
     while (size > 0) {
-        // MSG_NOSIGNAL: if the client has closed, send() fails with EPIPE.
-        // Without it the kernel sends us SIGPIPE, which ends the program on
-        // the spot, before it can tell anyone anything.
+        // MSG_NOSIGNAL: if the client has gone, send() fails with EPIPE.
+        // Without it the kernel also sends us SIGPIPE, which ends the
+        // program on the spot, before it can tell anyone anything.
         const ssize_t sent = ::send(client.fd(), data, size, MSG_NOSIGNAL);
         if (sent < 0) {
             if (errno == EINTR) continue;  // interrupted by a signal: just retry
             if (errno == EPIPE || errno == ECONNRESET) return false;
-            throw std::system_error(errno, std::system_category(), "send to " + who);
+            throw error_from_errno("send to " + who);
         }
-        data += sent;
+        data += sent;  // the rest starts where this send() stopped
         size -= static_cast<std::size_t>(sent);
     }
     return true;
@@ -50,19 +139,19 @@ bool send_everything(const net::Socket& client, const char* data, std::size_t si
 // Echoes until the client leaves: it closes its side (recv() returns 0) or
 // resets the connection (recv() fails with ECONNRESET).
 void echo_until_client_leaves(const net::Socket& client, const std::string& who) {
-    // recv() returns whatever has arrived, up to the buffer's size: maybe one
-    // byte, maybe 64 KiB. Bytes are bytes: a '\0' is echoed like any other,
-    // so we never treat the buffer as a C string.
+    // recv() returns whatever has arrived, up to the buffer's size: maybe
+    // one byte, maybe 64 KiB. A '\0' is a byte like any other: never a C string.
     std::array<char, 64 * 1024> buffer;
     while (true) {
         const ssize_t received = ::recv(client.fd(), buffer.data(), buffer.size(), 0);
-        if (received == 0) return;  // end of stream: the client will send nothing more
+        if (received == 0) return;  // end of stream: the client sends nothing more
         if (received < 0) {
             if (errno == EINTR) continue;
             if (errno == ECONNRESET) return;
-            throw std::system_error(errno, std::system_category(), "recv from " + who);
+            throw error_from_errno("recv from " + who);
         }
-        if (!send_everything(client, buffer.data(), static_cast<std::size_t>(received), who)) return;
+        const auto size = static_cast<std::size_t>(received);
+        if (!send_all(client, buffer.data(), size, who)) return;  // the client has gone
     }
 }
 
@@ -71,25 +160,26 @@ void echo_until_client_leaves(const net::Socket& client, const std::string& who)
 int main(int argc, char** argv) {
     // --host and --port, or a usage message and exit status 2.
     const net::Options options = net::parse_options(argc, argv, "echo-server");
-    // socket(), bind(), listen(), then "listening on HOST:PORT"; or one line
-    // of reason and exit status 1. See common/src/tcp.cpp for each call.
-    const net::Socket listener = net::listen_or_exit(options, "echo-server");
+
+    net::Socket listener;
+    try {
+        listener = listen_on(options.host, options.port);
+        print_listening_line(listener);
+    } catch (const std::system_error& error) {
+        std::cerr << "echo-server: cannot listen on " << net::join_host_port(options.host, options.port)
+                  << ": " << error.code().message() << std::endl;
+        return 1;
+    }
 
     try {
-        // accept() waits until a client connects, then returns a new socket
-        // for talking to that client, and fills in the client's address.
-        sockaddr_storage peer{};
-        socklen_t peer_length = sizeof peer;
-        const net::Socket client(::accept(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &peer_length));
-        if (!client.is_open()) throw std::system_error(errno, std::system_category(), "accept");
-        const std::string who = net::Address(reinterpret_cast<sockaddr*>(&peer), peer_length).to_string();
-
-        echo_until_client_leaves(client, who);
+        const Client client = accept_one_client(listener);
+        echo_until_client_leaves(client.socket, client.address.to_string());
     } catch (const std::exception& error) {
         std::cerr << "echo-server: " << error.what() << std::endl;
         return 1;
     }
-    // `client` and `listener` are closed here by their destructors: closing
-    // the client's socket is what tells the client we are done.
+    // `client` was closed at the end of its block, by its destructor:
+    // closing is what tells the client we are done. `listener` is closed
+    // as main returns.
     return 0;
 }

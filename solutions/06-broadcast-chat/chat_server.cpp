@@ -42,19 +42,19 @@
 
 namespace {
 
-// The lines of one client, until it leaves. Empty lines are ignored;
-// "/who", exactly, is answered to the asker alone; every other line is
-// relayed. One thread reads this client at a time (this one), so its lines
-// go out in the order it sent them, each whole.
+// The lines of one client, until it leaves. "/who", exactly, is answered to
+// the asker alone; empty lines are ignored; every other line is relayed.
+// One thread reads this client at a time (this one), so its lines go out
+// in the order it sent them, each whole.
 void relay_lines(ClientRegistry& registry, Member& member) {
     net::LineReader reader(member.connection());
     while (const std::optional<std::string> line = reader.read_line()) {
-        if (line->empty()) continue;
         if (*line == "/who") {
             member.send(registry.who() + "\n");
-        } else {
-            registry.relay(member, *line);
+            continue;
         }
+        if (line->empty()) continue;
+        registry.relay(member, *line);
     }
     // read_line() returned nothing: the client closed its side, after its
     // last line (even one without '\n') was relayed.

@@ -2,6 +2,8 @@
 // start-up, echo (byte-exact, any size, any pace), and the exit once the
 // client has gone.
 
+#include <chrono>
+#include <csignal>
 #include <string>
 
 #include <fmt/core.h>
@@ -165,6 +167,32 @@ TEST_CASE("exits with status 0 when the client leaves without reading its echo")
                        "send() to a client that has gone fails with EPIPE or ECONNRESET, and without "
                        "MSG_NOSIGNAL the kernel raises SIGPIPE, which ends the program. Pass MSG_NOSIGNAL "
                        "and treat both errors as the client leaving");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("restarting") {
+
+TEST_CASE("listens again at once on the same port after being stopped with a client connected") {
+    const std::string port = std::to_string(grader::find_free_port());
+    {
+        Server first(grader::on_port(port));
+        Client alice = first.connect("alice");
+        alice.send("x");
+        alice.expect_bytes("x");
+        // Killed with alice still connected: the kernel closes the server's
+        // end first, so that end waits in TIME_WAIT once alice closes hers.
+        first.send_signal(SIGKILL);
+        alice.expect_closed();
+        first.process().wait_for_exit(grader::Clock::now() + std::chrono::seconds(5));
+    }
+    grader::transcript().add("grader", "notes: the old server's connection on port " + port +
+                                           " now waits in TIME_WAIT (for a minute): without SO_REUSEADDR on "
+                                           "the listening socket, bind() fails with 'Address already in use'");
+    Server second(grader::on_port(port));
+    Client bob = second.connect("bob");
+    bob.send("y");
+    bob.expect_bytes("y", "set SO_REUSEADDR (setsockopt) before bind(), so that a restarted server can listen at once");
 }
 
 }  // TEST_SUITE

@@ -1,4 +1,8 @@
 #pragma once
+// ANSWER TO LAB 04. This file is the finished answer to lab 04
+// (labs/04-threads). If you have not done lab 04 yet, close it: that
+// lab has you write this yourself. From lab 05 on, use it freely.
+//
 // ClientThreads: one thread per client, and each thread owned by someone.
 // Lab 04 has you write it; from lab 05 on, this one may stand in for it.
 //
