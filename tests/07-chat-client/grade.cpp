@@ -64,7 +64,7 @@ TEST_CASE("connects over IPv6 with --host ::1") {
 
 TEST_CASE("cannot connect: one line on standard error, exit status 1") {
     const std::uint16_t port = grader::find_free_port();  // nothing listens there
-    ChatClient client(on_port(std::to_string(port)));
+    ChatClient client(on_port(std::to_string(port)));  // no server: it must fail to connect
     client.expect_exit(1, "when the connection fails, print one line on standard error and exit with status 1");
     const std::string err = client.stderr_to_end();
     const char* const one_line_hint = "catch the std::system_error of net::connect_to and print one line: "
@@ -108,7 +108,7 @@ TEST_CASE("without options, connects to 127.0.0.1:8001") {
         return;
     }
     ScriptedServer server("127.0.0.1", 8001);
-    ChatClient client(ClientOptions{});  // no --host, no --port
+    ChatClient client(ClientOptions{}, &server);  // no --host, no --port
     server.accept_client("the defaults are host 127.0.0.1 and port 8001 (net::parse_options gives them)");
     server.send_line("* online: 127.0.0.1:40001");
     client.expect_printed("* online: 127.0.0.1:40001");
@@ -312,7 +312,7 @@ TEST_CASE("end of input: no '* disconnected', however slowly the half-close retu
     ScriptedServer server;
     ClientOptions options = on_port(std::to_string(server.port()));
     options.slow_shutdown = true;
-    ChatClient client(options);
+    ChatClient client(options, &server);
     server.accept_client();
     client.type("see you\n");
     client.end_input();

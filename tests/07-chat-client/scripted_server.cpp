@@ -38,6 +38,12 @@ const char* const end_of_stream_hint =
 // exit() finds the lock of standard input taken.
 const char* const exit_waits_marker = "[grader] exit() is waiting for the lock of standard input";
 
+bool has_sanitizer_report(std::string_view err) {
+    return err.find("WARNING: ThreadSanitizer") != std::string_view::npos ||
+           err.find("ERROR: AddressSanitizer") != std::string_view::npos ||
+           err.find("runtime error:") != std::string_view::npos;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ the server --
@@ -66,6 +72,7 @@ void ScriptedServer::accept_client(std::string_view hint, grader::Where where) {
             grader::transcript().add("server", "accepts the client, from " +
                                                    net::Address(reinterpret_cast<sockaddr*>(&peer), length).to_string());
             connection_.emplace(grader::PeerNames{"server", "the grader's server", "the client"}, std::move(accepted));
+            explain_client_end();
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
@@ -80,6 +87,19 @@ void ScriptedServer::accept_client(std::string_view hint, grader::Where where) {
                                       : hint,
                          where);
     }
+}
+
+void ScriptedServer::watch(const ChatClient* client) {
+    client_ = client;
+    explain_client_end();
+}
+
+void ScriptedServer::explain_client_end() {
+    if (!connection_) return;
+    if (client_)
+        connection_->set_end_explainer([client = client_] { return client->hint_if_ended(); });
+    else
+        connection_->set_end_explainer(nullptr);
 }
 
 grader::Peer& ScriptedServer::connection(grader::Where where) {
@@ -172,16 +192,17 @@ std::string preload_for(const ClientOptions& options) {
 
 }  // namespace
 
-ChatClient::ChatClient(const ScriptedServer& server, std::vector<std::string> args)
-    : ChatClient(ClientOptions{server.host(), std::to_string(server.port()), std::move(args)}) {}
+ChatClient::ChatClient(ScriptedServer& server, std::vector<std::string> args)
+    : ChatClient(ClientOptions{server.host(), std::to_string(server.port()), std::move(args)}, &server) {}
 
-ChatClient::ChatClient(ClientOptions options) {
+ChatClient::ChatClient(ClientOptions options, ScriptedServer* server) : server_(server) {
     const std::vector<std::string> argv = client_command_line(options);
     command_line_ = join_words(argv);
     grader::transcript().add("grader", "starts the client: " + command_line_ +
                                            (options.slow_shutdown ? "  (shutdown() is slow to return)" : ""));
     process_ = std::make_unique<grader::ChildProcess>(argv, grader::Limits{}, true, preload_for(options));
-    grader::set_status_reporter([this] { return status_report(); });
+    grader::set_status_reporter([this](std::string_view hint) { return status_report(hint); });
+    if (server_) server_->watch(this);
 }
 
 ChatClient::~ChatClient() {
@@ -191,13 +212,13 @@ ChatClient::~ChatClient() {
             grader::fail_without_stopping("the grader had to stop the client: it " + *reason,
                                           "a chat client waits for its two sources, it does not spin or pile up "
                                           "threads or memory");
-        else if (err.find("WARNING: ThreadSanitizer") != std::string::npos ||
-                 err.find("ERROR: AddressSanitizer") != std::string::npos || err.find("runtime error:") != std::string::npos)
+        else if (has_sanitizer_report(err))
             grader::fail_without_stopping("a sanitizer reported a bug in the client (its report is below)",
                                           "read the report from the top: it names the kind of bug and shows "
                                           "the stack of each access involved");
     }
     grader::set_status_reporter(nullptr);
+    if (server_) server_->watch(nullptr);
 }
 
 void ChatClient::type(std::string_view bytes) {
@@ -213,7 +234,11 @@ void ChatClient::end_input() {
 }
 
 std::string ChatClient::hint_if_ended() const {
-    const auto status = process_->exit_status();
+    auto status = process_->exit_status();
+    // A client that closed its connection may be in the middle of exiting:
+    // give its end a moment to reach us.
+    if (!status && grader::connection_lost_this_test())
+        status = process_->wait_for_exit(grader::Clock::now() + std::chrono::milliseconds(500));
     if (!status) return "";
     std::string explanation = grader::explain_exit(*status, process_->stderr_text());
     if (!explanation.empty()) return explanation;
@@ -224,8 +249,8 @@ std::string ChatClient::hint_if_ended() const {
 std::string ChatClient::next_printed_line(std::string_view hint, grader::Where where) {
     const auto line = process_->next_stdout_line(grader::Clock::now() + grader::settings().reply_timeout());
     if (!line) {
+        const std::string ended = hint_if_ended();  // waits a moment for an exit on its way
         const auto status = process_->exit_status();
-        const std::string ended = hint_if_ended();
         grader::fail("the client should have printed a line on standard output, but " +
                          (status ? "it " + status->describe() + " first"
                                  : "none came within " + grader::seconds_text(grader::settings().reply_timeout())),
@@ -249,6 +274,7 @@ void ChatClient::expect_printed(std::string_view expected, std::string_view hint
 
 grader::ExitStatus ChatClient::expect_exit(int status, std::string_view hint, grader::Where where,
                                            std::chrono::milliseconds more_time) {
+    const std::string test_hint(hint.empty() ? "a chat client exits once the server has closed the connection" : hint);
     const auto waited = grader::settings().exit_timeout() + more_time;
     const auto ended = process_->wait_for_exit(grader::Clock::now() + waited);
     if (!ended) {
@@ -265,13 +291,13 @@ grader::ExitStatus ChatClient::expect_exit(int status, std::string_view hint, gr
                   "the user. (The grader makes exit() wait like this on every system.) End with std::_Exit(0) "
                   "after flushing std::cout yourself: it ends the process at once, with no destructors and no "
                   "flush of stdio buffers"
-                : std::string(hint),
+                : test_hint,
             where);
     }
     grader::transcript().add("client", ended->describe());
     if (!ended->exited || ended->code != status) {
         std::string explanation = grader::explain_exit(*ended, process_->stderr_text());
-        if (explanation.empty()) explanation = std::string(hint);
+        if (explanation.empty()) explanation = test_hint;
         grader::fail("the client should have exited with status " + std::to_string(status) + ", but it " +
                          ended->describe(),
                      explanation, where);
@@ -329,7 +355,10 @@ void ChatClient::expect_running(std::string_view hint, grader::Where where) {
     if (const auto ended = process_->wait_for_exit(grader::Clock::now() + window)) {
         const std::string explanation = grader::explain_exit(*ended, process_->stderr_text());
         grader::fail("the client should still be running, but it " + ended->describe(),
-                     explanation.empty() ? hint : explanation, where);
+                     !explanation.empty() ? explanation
+                     : hint.empty()       ? "a chat client runs until the server closes the connection"
+                                          : std::string(hint),
+                     where);
     }
 }
 
@@ -357,21 +386,33 @@ std::string ChatClient::stderr_to_end() {
     return process_->stderr_text();
 }
 
-std::string ChatClient::status_report() const {
+std::string ChatClient::status_report(std::string_view hint) const {
     std::string report = "\nthe client: " + command_line_ + "\n";
-    if (const auto status = process_->exit_status()) {
+    const std::string err = process_->stderr_text();
+    if (has_sanitizer_report(err))
+        report += "  A SANITIZER STOPPED IT: its report, below, is the real cause of this failure\n";
+    auto status = process_->exit_status();
+    // A client that closed its connection may be in the middle of exiting
+    // (a crash, say): give its end a moment to reach us, so the report can
+    // say how it ended.
+    if (!status && grader::connection_lost_this_test())
+        status = process_->wait_for_exit(grader::Clock::now() + std::chrono::milliseconds(500));
+    if (status) {
+        process_->wait_for_output_end(grader::Clock::now() + std::chrono::milliseconds(500));  // its last words
         report += "  it " + status->describe() + "\n";
         const std::string explanation = grader::explain_exit(*status, process_->stderr_text());
-        if (!explanation.empty()) report += "  " + explanation + "\n";
+        if (!explanation.empty() && hint.find(explanation) == std::string_view::npos)
+            report += "  " + explanation + "\n";
     } else {
         report += "  still running (pid " + std::to_string(process_->pid()) + ")\n";
     }
     const std::string out = process_->stdout_text();
     report += out.empty() ? "  it printed nothing on standard output\n"
                           : "  what it printed on standard output (last lines):\n" + grader::last_lines(out, 15);
-    const std::string err = process_->stderr_text();
-    report += err.empty() ? "  its standard error is empty\n"
-                          : "  its standard error (last lines):\n" + grader::last_lines(err, 40);
+    const std::string all_err = process_->stderr_text();
+    report += all_err.empty() ? "  its standard error is empty\n"
+                              : "  its standard error (last lines):\n" +
+                                    grader::last_lines(all_err, has_sanitizer_report(all_err) ? 60 : 40);
     return report;
 }
 

@@ -29,6 +29,8 @@
 
 namespace chat_client_test {
 
+class ChatClient;
+
 class ScriptedServer {
 public:
     // port 0: a free port, chosen by the system.
@@ -55,11 +57,18 @@ public:
     void reset(grader::Where where = grader::Where::current());  // close with SO_LINGER 0: a reset
     void set_quiet(bool quiet, grader::Where where = grader::Where::current()) { connection(where).set_quiet(quiet); }
 
+    // The client under test, whose end (an exit, a crash) a failure names
+    // before the test's own hint. ChatClient(server) calls it; nullptr: none.
+    void watch(const ChatClient* client);
+
 private:
+    void explain_client_end();
+
     std::string host_;
     net::Socket listener_;
     std::uint16_t port_ = 0;
     std::optional<grader::Peer> connection_;
+    const ChatClient* client_ = nullptr;
 };
 
 // How the client under test is started.
@@ -81,8 +90,10 @@ struct ClientOptions {
 class ChatClient {
 public:
     // A client of this server, with these more arguments.
-    explicit ChatClient(const ScriptedServer& server, std::vector<std::string> args = {});
-    explicit ChatClient(ClientOptions options);
+    explicit ChatClient(ScriptedServer& server, std::vector<std::string> args = {});
+    // A client started as the options say; `server`, if given, names the
+    // client's end in its failures (see ScriptedServer::watch).
+    explicit ChatClient(ClientOptions options, ScriptedServer* server = nullptr);
     ~ChatClient();
     ChatClient(const ChatClient&) = delete;
     ChatClient& operator=(const ChatClient&) = delete;
@@ -121,14 +132,15 @@ public:
     std::string stderr_to_end();
 
     std::string printed() const { return process_->stdout_text(); }
-    std::string status_report() const;
-
-private:
-    // Why the client has ended, as a hint, or "" while it runs.
+    // For failure reports: how the client is or how it ended, its output.
+    std::string status_report(std::string_view hint) const;
+    // How the client ended, as a hint, or "" while it runs.
     std::string hint_if_ended() const;
 
+private:
     std::string command_line_;
     std::unique_ptr<grader::ChildProcess> process_;
+    ScriptedServer* server_ = nullptr;
     bool quiet_ = false;
 };
 

@@ -25,6 +25,9 @@ int milliseconds_until(Clock::time_point deadline) {
 
 void set_option(int fd, int level, int option, int value) { ::setsockopt(fd, level, option, &value, sizeof value); }
 
+// Every failure carries a hint: the test's own, or a general one.
+std::string hint_or(std::string_view hint, std::string general) { return hint.empty() ? general : std::string(hint); }
+
 }  // namespace
 
 Peer::Peer(PeerNames names, net::Socket socket) : names_(std::move(names)), socket_(std::move(socket)) {
@@ -48,11 +51,11 @@ void Peer::send(std::string_view bytes, std::string_view hint, Where where) {
             std::string why(hint);
             if (why.empty() && (error == EPIPE || error == ECONNRESET))
                 why = names_.other + " closed or reset this connection";
-            fail(names_.subject + " could not send: " + std::strerror(error), why, where);
+            fail_with(names_.subject + " could not send: " + std::strerror(error), why, where);
         }
         pollfd waiting{socket_.fd(), POLLOUT, 0};
         if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0)
-            fail(names_.subject + " could not send for " + seconds_text(settings().reply_timeout()) + ": " +
+            fail_with(names_.subject + " could not send for " + seconds_text(settings().reply_timeout()) + ": " +
                      names_.other + " is not reading from this connection",
                  hint.empty() ? names_.other + " must keep reading from the connection" : std::string(hint), where);
     }
@@ -119,8 +122,15 @@ void Peer::fail_expecting(const std::string& expected, std::string_view hint, Re
         full_hint = "nothing came: is " + names_.other + " still reading, and sending what it should?";
     if (full_hint.empty() && why == Read::timed_out && !pending_.empty())
         full_hint = "part of a line came, but not its end: does " + names_.other + " send the whole line, '\\n' included?";
+    if (full_hint.empty())
+        full_hint = names_.other + " closed before sending it: did it end (or crash) too early?";
     if (why == Read::timed_out) transcript().add(names_.name, "gives up waiting");
-    fail(what, full_hint, where);
+    fail_with(what, full_hint, where);
+}
+
+void Peer::fail_with(const std::string& what, std::string_view hint, Where where) {
+    const std::string ended = explain_end_ ? explain_end_() : std::string();
+    fail(what, ended.empty() ? hint : std::string_view(ended), where);
 }
 
 std::string Peer::next_line(std::string_view hint, Where where) {
@@ -145,9 +155,9 @@ void Peer::expect_line(std::string_view expected, std::string_view hint, Where w
     while (true) {
         if (auto line = take_line()) {
             if (*line == expected) return;
-            fail(names_.subject + " expected the line " + quote_bytes(std::string(expected) + "\n") +
+            fail_with(names_.subject + " expected the line " + quote_bytes(std::string(expected) + "\n") +
                      "\n  but received " + std::string(names_.subject.size() + 4, ' ') + quote_bytes(*line + "\n"),
-                 hint, where);
+                 hint_or(hint, names_.other + " sent another line than the one expected"), where);
         }
         const Read result = read_more(deadline);
         if (result != Read::data)
@@ -172,9 +182,9 @@ void Peer::expect_bytes(std::string_view expected, std::string_view hint, Where 
             std::mismatch(expected.begin(), expected.begin() + static_cast<long>(common), pending_.begin());
         if (mismatch.first != expected.begin() + static_cast<long>(common)) {
             const std::size_t at = static_cast<std::size_t>(mismatch.first - expected.begin());
-            fail(names_.subject + " expected " + quote_bytes(expected) + "\n  but received " + quote_bytes(pending_) +
+            fail_with(names_.subject + " expected " + quote_bytes(expected) + "\n  but received " + quote_bytes(pending_) +
                      "\n  (they differ from byte " + std::to_string(at) + " on)",
-                 hint, where);
+                 hint_or(hint, names_.other + " sent other bytes than the ones expected"), where);
         }
         if (pending_.size() >= expected.size()) {
             pending_.erase(0, expected.size());
@@ -193,21 +203,22 @@ void Peer::expect_silence(std::string_view hint, Where where) {
         if (read_more(deadline) == Read::closed) break;
     }
     if (!pending_.empty())
-        fail(names_.subject + " should have received nothing, but received " + quote_bytes(pending_), hint, where);
+        fail_with(names_.subject + " should have received nothing, but received " + quote_bytes(pending_),
+             hint_or(hint, names_.other + " sent something it should not have"), where);
 }
 
 void Peer::expect_closed(std::string_view hint, Where where) {
     const auto deadline = Clock::now() + settings().reply_timeout();
     while (!closed_ && pending_.empty()) {
         if (read_more(deadline) == Read::timed_out)
-            fail(names_.subject + " expected " + names_.other + " to close its side of the connection, but it is "
+            fail_with(names_.subject + " expected " + names_.other + " to close its side of the connection, but it is "
                      "still open " + seconds_text(settings().reply_timeout()) + " later",
-                 hint, where);
+                 hint_or(hint, names_.other + " should close its side of the connection once it is done"), where);
     }
     if (!pending_.empty())
-        fail(names_.subject + " expected " + names_.other + " to close its side of the connection, but first received " +
+        fail_with(names_.subject + " expected " + names_.other + " to close its side of the connection, but first received " +
                  quote_bytes(pending_),
-             hint, where);
+             hint_or(hint, names_.other + " sent more than expected before closing"), where);
 }
 
 void Peer::half_close() {

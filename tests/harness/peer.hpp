@@ -13,6 +13,7 @@
 //   server.expect_closed("at the end of input, close the sending side");
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,11 @@ public:
     void close();       // close(): "I have gone"
     void reset();       // close with SO_LINGER 0: the other side sees a reset
 
+    // How the program at the other end has ended ("it was killed by
+    // SIGSEGV: ..."), or "" while it runs. When it has ended, a failure's
+    // hint says that, not the test's hint: the cause comes first.
+    void set_end_explainer(std::function<std::string()> explain_end) { explain_end_ = std::move(explain_end); }
+
     // Received bytes are not written to the transcript one by one (for
     // tests that move thousands of lines).
     void set_quiet(bool quiet) { quiet_ = quiet; }
@@ -79,6 +85,7 @@ private:
     Read read_more(Clock::time_point deadline);
     std::optional<std::string> take_line();
     [[noreturn]] void fail_expecting(const std::string& expected, std::string_view hint, Read why, Where where);
+    [[noreturn]] void fail_with(const std::string& what, std::string_view hint, Where where);
 
     PeerNames names_;
     net::Socket socket_;
@@ -86,6 +93,7 @@ private:
     bool closed_ = false;  // the other side closed (or reset) the connection
     bool reset_ = false;
     bool quiet_ = false;
+    std::function<std::string()> explain_end_;
 };
 
 }  // namespace grader

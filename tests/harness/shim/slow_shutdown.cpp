@@ -1,8 +1,9 @@
 // Loaded into lab 07's chat client under test with LD_PRELOAD, by the test
 // that checks the order "note that the input ended, then half-close":
 // shutdown() on a socket does the real shutdown, then holds the calling
-// thread before it returns, until another thread of the program waits for it
-// (pthread_join) and for 10 seconds at most (a program that exits ends the hold with it).
+// thread before it returns, until another thread of the program waits for
+// it (pthread_join), and for 10 seconds at most. A program that exits ends
+// the hold with it.
 //
 // Why: the grader's server answers the half-close by closing the
 // connection, so the client's network thread sees that close while its
@@ -11,7 +12,9 @@
 // and prints "* disconnected" after a clean end of input, on every run. On
 // a real machine the same thing happens rarely (the window is microseconds),
 // which is what makes it a bug worth a test. A client that sets the flag
-// first is not affected: the hold ends as soon as it joins the thread.
+// first is not affected: the hold ends as soon as it joins the thread. (A
+// runtime that joins threads without pthread_join, or not at all, waits out
+// the 10 seconds; the test allows for them.)
 
 #include <cerrno>
 #include <cstdint>
