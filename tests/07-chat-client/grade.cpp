@@ -8,6 +8,7 @@
 // grader::fail: the transcript, the client's state and output, and a hint.
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -71,7 +72,7 @@ TEST_CASE("cannot connect: one line on standard error, exit status 1") {
                                       "\"chat-client: cannot connect to HOST:PORT: REASON\"";
     if (std::count(err.begin(), err.end(), '\n') != 1)
         grader::fail("standard error should be exactly one line, but was " + grader::quote_bytes(err), one_line_hint);
-    if (err.find("127.0.0.1:" + std::to_string(port)) == std::string::npos)
+    if (err.find(std::to_string(port)) == std::string::npos)
         grader::fail("the error should name the address it could not connect to (127.0.0.1:" + std::to_string(port) +
                          "), but was " + grader::quote_bytes(err),
                      one_line_hint);
