@@ -276,23 +276,32 @@ grader::ExitStatus ChatClient::expect_exit(int status, std::string_view hint, gr
                                            std::chrono::milliseconds more_time) {
     const std::string test_hint(hint.empty() ? "a chat client exits once the server has closed the connection" : hint);
     const auto waited = grader::settings().exit_timeout() + more_time;
-    const auto ended = process_->wait_for_exit(grader::Clock::now() + waited);
+    const auto deadline = grader::Clock::now() + waited;
+    std::optional<grader::ExitStatus> ended;
+    bool exit_waits = false;
+    // Waits for the exit, and looks every 20 ms for the shim's word that
+    // exit() is stuck: then the client will not exit, and we can say so now.
+    while (!ended && !exit_waits && grader::Clock::now() < deadline) {
+        ended = process_->wait_for_exit(std::min(deadline, grader::Clock::now() + std::chrono::milliseconds(20)));
+        exit_waits = !ended && process_->stderr_text().find(exit_waits_marker) != std::string::npos;
+    }
+    if (exit_waits) {
+        grader::transcript().add("client", "calls exit(), which waits for the lock of standard input");
+        grader::fail(
+            "the client should have exited with status " + std::to_string(status) +
+                ", but its exit() is stuck: it waits for the lock of standard input",
+            "it called exit() (std::exit, or a return from main) while the keyboard thread waits in getline. "
+            "exit() flushes every stdio stream, and since glibc 2.41 (Debian 13) takes each stream's lock first: "
+            "the lock of standard input is held by getline until a line comes, so exit() waits for the user. (The "
+            "grader makes exit() wait like this on every system.) End with std::_Exit(0) after flushing std::cout "
+            "yourself: it ends the process at once, with no destructors and no flush of stdio buffers",
+            where);
+    }
     if (!ended) {
         grader::transcript().add("grader", "gives up waiting for the client to exit");
-        // What happened comes first: exit() was called, and is stuck.
-        const bool exit_waits = process_->stderr_text().find(exit_waits_marker) != std::string::npos;
-        grader::fail(
-            "the client should have exited with status " + std::to_string(status) + ", but it is still running " +
-                grader::seconds_text(waited) + " later",
-            exit_waits
-                ? "it called exit() (std::exit, or a return from main) while the keyboard thread waits in getline. "
-                  "exit() flushes every stdio stream, and since glibc 2.41 (Debian 13) takes each stream's lock "
-                  "first: the lock of standard input is held by getline until a line comes, so exit() waits for "
-                  "the user. (The grader makes exit() wait like this on every system.) End with std::_Exit(0) "
-                  "after flushing std::cout yourself: it ends the process at once, with no destructors and no "
-                  "flush of stdio buffers"
-                : test_hint,
-            where);
+        grader::fail("the client should have exited with status " + std::to_string(status) +
+                         ", but it is still running " + grader::seconds_text(waited) + " later",
+                     test_hint, where);
     }
     grader::transcript().add("client", ended->describe());
     if (!ended->exited || ended->code != status) {
