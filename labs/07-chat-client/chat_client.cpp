@@ -79,9 +79,12 @@ int main(int argc, char** argv) {
     //   the connection with std::cref and the flag with std::ref);
     // - on this thread, print what arrives until the server closes;
     // - then, if the input ended first, return 0. Otherwise the server went
-    //   first: print "* disconnected" on standard error and end the program
-    //   with std::exit(0). (Why not return? Think about where the keyboard
-    //   thread is, and what the std::jthread's destructor does.)
+    //   first: print "* disconnected" on standard error, flush std::cout,
+    //   and end the program with std::_Exit(0). Not return, not std::exit:
+    //   think about where the keyboard thread is, what the std::jthread's
+    //   destructor does, and what getline holds while it waits (README.md,
+    //   "Ending cleanly"). std::_Exit runs no destructors and flushes
+    //   nothing: what is not flushed by then is lost.
     send_what_is_typed(server, input_ended);
     print_what_arrives(server);
     // ===== END OF YOUR CODE ===============================================

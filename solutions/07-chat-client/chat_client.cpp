@@ -13,8 +13,9 @@
 //   getline(std::cin)                      net::LineReader on the connection
 //   send_all(line + "\n")                  print each line, flushed
 //   end of input:                          the server closed:
-//     note it, half-close                    input ended first? exit 0
-//     ("I will send nothing more")           otherwise "* disconnected", exit 0
+//     note it, half-close                    input ended first? return 0
+//     ("I will send nothing more")           otherwise "* disconnected",
+//                                              end at once (std::_Exit)
 //
 // The two threads share the connection (one only sends, the other only
 // receives, which TCP allows at the same time) and one flag, an atomic.
@@ -36,6 +37,24 @@
 
 namespace {
 
+// Ends the program now, whatever the keyboard thread is doing: it may be
+// waiting in getline() for a line that never comes, and nothing can
+// interrupt that wait. Neither way out of a normal program works then:
+// - returning from main destroys the std::jthread, whose destructor joins
+//   the thread: it waits for the user to press Enter;
+// - std::exit runs the C library's clean-up, which flushes every stdio
+//   stream, and since glibc 2.41 takes each stream's lock to do it: getline
+//   holds the lock of standard input while it waits, so std::exit waits too.
+// std::_Exit ends the process at once: no destructors, no exit handlers, no
+// flushing of stdio buffers. So flush what we printed first (std::endl did
+// already; std::cerr is never buffered), then go. The kernel closes the
+// socket and every other descriptor.
+[[noreturn]] void end_now(int status) {
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(status);
+}
+
 // Connects to the server, or says why not on one line and exits with 1.
 net::Connection connect_or_exit(const net::Options& options) {
     try {
@@ -48,7 +67,7 @@ net::Connection connect_or_exit(const net::Options& options) {
     } catch (const std::system_error& error) {
         std::cerr << "chat-client: cannot connect to " << net::join_host_port(options.host, options.port) << ": "
                   << error.code().message() << std::endl;
-        std::exit(1);
+        std::exit(1);  // no other thread yet: a normal exit is fine here
     }
 }
 
@@ -82,12 +101,12 @@ void print_what_arrives(const net::Connection& server) {
     } catch (const std::system_error& error) {
         if (!net::is_disconnect(error)) {
             std::cerr << "chat-client: " << error.what() << std::endl;
-            std::exit(1);
+            end_now(1);  // the keyboard thread may be in getline: see end_now
         }
     } catch (const std::exception& error) {
         // net::LineTooLong: a line over 1 MiB, which no chat server sends.
         std::cerr << "chat-client: " << error.what() << std::endl;
-        std::exit(1);
+        end_now(1);
     }
 }
 
@@ -107,10 +126,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     // The server went first, and the keyboard thread is still waiting in
-    // getline() for a line that may never come: nothing can interrupt that
-    // wait. std::exit ends the whole program without leaving main, so
-    // `keyboard` is never destroyed, and nothing waits for it (its
-    // destructor would join it, and wait for the user to press Enter).
+    // getline() for a line that may never come. end_now ends the whole
+    // program without leaving main, so `keyboard` is never destroyed, and
+    // nothing waits for it.
     std::cerr << "* disconnected" << std::endl;
-    std::exit(0);
+    end_now(0);
 }

@@ -1,16 +1,16 @@
 #include "scripted_server.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "net/address.hpp"
 #include "net/tcp.hpp"
@@ -19,234 +19,206 @@ namespace chat_client_test {
 
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds duration) {
-    std::string text = std::to_string(duration.count() / 1000.0);
-    return text.substr(0, text.find('.') + 2) + " s";
-}
-
 int milliseconds_until(grader::Clock::time_point deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - grader::Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
 }
 
-void set_non_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+const char* const not_reading_hint =
+    "read the network all the time, in a thread of its own, whatever the keyboard does: a client that waits "
+    "for the keyboard before reading stops reading the server";
+const char* const send_line_hint = "send every line read from standard input to the server, '\\n' included, as soon as "
+                                   "it is read";
+const char* const end_of_stream_hint =
+    "at the end of standard input (getline fails), close the sending side of the connection "
+    "(net::shutdown_sending), but keep printing what the server sends until it closes";
+
+// What the shim in tests/harness/shim/stdin_lock_at_exit.cpp writes when
+// exit() finds the lock of standard input taken.
+const char* const exit_waits_marker = "[grader] exit() is waiting for the lock of standard input";
+
+bool has_sanitizer_report(std::string_view err) {
+    return err.find("WARNING: ThreadSanitizer") != std::string_view::npos ||
+           err.find("ERROR: AddressSanitizer") != std::string_view::npos ||
+           err.find("runtime error:") != std::string_view::npos;
+}
 
 }  // namespace
 
 // ------------------------------------------------------------ the server --
 
-ScriptedServer::ScriptedServer(const std::string& host) : host_(host) {
-    listener_ = net::listen_on(host, 0);
-    set_non_blocking(listener_.fd());
+ScriptedServer::ScriptedServer(const std::string& host, std::uint16_t port, grader::Where where) : host_(host) {
+    try {
+        listener_ = net::listen_on(host, port);
+    } catch (const std::system_error& error) {
+        grader::fail("the grader's server cannot listen on " + net::join_host_port(host, port) + ": " +
+                         error.code().message(),
+                     "a problem of this machine, not of your program: run the test again", where);
+    }
+    ::fcntl(listener_.fd(), F_SETFL, ::fcntl(listener_.fd(), F_GETFL) | O_NONBLOCK);
     port_ = net::local_address(listener_).port();
     grader::transcript().add("server", "(the grader's) listens on " + net::join_host_port(host, port_));
 }
 
-void ScriptedServer::accept_client(std::string_view hint) {
+void ScriptedServer::accept_client(std::string_view hint, grader::Where where) {
     const auto deadline = grader::Clock::now() + grader::settings().startup_timeout();
     while (true) {
         sockaddr_storage peer{};
         socklen_t length = sizeof peer;
-        const int fd = ::accept4(listener_.fd(), reinterpret_cast<sockaddr*>(&peer), &length,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) {
-            connection_ = net::Socket(fd);
-            const int yes = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+        net::Socket accepted(
+            ::accept4(listener_.fd(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (accepted.is_open()) {
             grader::transcript().add("server", "accepts the client, from " +
                                                    net::Address(reinterpret_cast<sockaddr*>(&peer), length).to_string());
+            connection_.emplace(grader::PeerNames{"server", "the grader's server", "the client"}, std::move(accepted));
+            explain_client_end();
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
-            grader::fail(std::string("the grader's server could not accept: ") + std::strerror(errno));
+            grader::fail(std::string("the grader's server could not accept: ") + std::strerror(errno),
+                         "a problem of this machine, not of your program: run the test again", where);
         pollfd waiting{listener_.fd(), POLLIN, 0};
         if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0)
             grader::fail("the client did not connect to " + net::join_host_port(host_, port_) + " within " +
-                             seconds_text(grader::settings().startup_timeout()),
+                             grader::seconds_text(grader::settings().startup_timeout()),
                          hint.empty() ? "connect to the host and port given with --host and --port "
                                         "(net::connect_to) as soon as the program starts"
-                                      : hint);
+                                      : hint,
+                         where);
     }
 }
 
-void ScriptedServer::send(std::string_view bytes) {
-    if (!quiet_) grader::transcript().add("server", "sends", bytes, true);
-    const auto deadline = grader::Clock::now() + grader::settings().reply_timeout();
-    while (!bytes.empty()) {
-        const ssize_t sent = ::send(connection_.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent > 0) {
-            bytes.remove_prefix(static_cast<std::size_t>(sent));
-            continue;
-        }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            grader::fail(std::string("the server could not send to the client: ") + std::strerror(errno),
-                         "the client closed or reset its connection: it must keep reading until the server "
-                         "closes");
-        pollfd waiting{connection_.fd(), POLLOUT, 0};
-        if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0)
-            grader::fail("the server could not send for " + seconds_text(grader::settings().reply_timeout()) +
-                             ": the client is not reading from the network",
-                         "read the network all the time, in a thread of its own, whatever the keyboard does: "
-                         "a client that waits for the keyboard before reading stops reading the server");
-    }
+void ScriptedServer::watch(const ChatClient* client) {
+    client_ = client;
+    explain_client_end();
 }
 
-void ScriptedServer::send_quietly(std::string_view bytes, std::string_view summary) {
-    grader::transcript().add("server", std::string(summary));
-    const bool was_quiet = std::exchange(quiet_, true);
-    send(bytes);
-    quiet_ = was_quiet;
+void ScriptedServer::explain_client_end() {
+    if (!connection_) return;
+    if (client_)
+        connection_->set_end_explainer([client = client_] { return client->hint_if_ended(); });
+    else
+        connection_->set_end_explainer(nullptr);
 }
 
-ScriptedServer::Read ScriptedServer::read_more(grader::Clock::time_point deadline) {
-    if (peer_closed_) return Read::closed;
-    std::array<char, 65536> buffer;
-    while (true) {
-        const ssize_t n = ::recv(connection_.fd(), buffer.data(), buffer.size(), 0);
-        if (n > 0) {
-            const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
-            if (!quiet_) grader::transcript().add("server", "receives", chunk, true);
-            pending_.append(chunk);
-            return Read::data;
-        }
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            peer_closed_ = true;
-            grader::transcript().add("server", n == 0 ? "sees the client close its sending side"
-                                                      : std::string("sees the connection fail: ") +
-                                                            std::strerror(errno));
-            return Read::closed;
-        }
-        if (errno == EINTR) continue;
-        pollfd waiting{connection_.fd(), POLLIN, 0};
-        if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0) return Read::timed_out;
-    }
+grader::Peer& ScriptedServer::connection(grader::Where where) {
+    if (!connection_) grader::fail("the test used the connection before the client connected", {}, where);
+    return *connection_;
 }
 
-std::optional<std::string> ScriptedServer::take_line() {
-    const auto newline = pending_.find('\n');
-    if (newline == std::string::npos) return std::nullopt;
-    std::string line = pending_.substr(0, newline);
-    pending_.erase(0, newline + 1);
-    return line;
+void ScriptedServer::send(std::string_view bytes, grader::Where where) {
+    connection(where).send(bytes, not_reading_hint, where);
 }
 
-void ScriptedServer::fail_expecting(const std::string& expected, std::string_view hint, Read why) {
-    std::string what = "the server expected " + expected + " from the client\n";
-    what += why == Read::timed_out ? "  but within " + seconds_text(grader::settings().reply_timeout()) + " it received "
-                                   : "  but the client closed its sending side after sending ";
-    what += pending_.empty() ? std::string("nothing more") : grader::quote_bytes(pending_) + " (no more)";
-    grader::fail(what, hint);
+void ScriptedServer::send_line(std::string_view line, grader::Where where) {
+    connection(where).send_line(line, not_reading_hint, where);
 }
 
-std::string ScriptedServer::next_line(std::string_view hint) {
-    const auto deadline = grader::Clock::now() + grader::settings().reply_timeout();
-    while (true) {
-        if (auto line = take_line()) return *line;
-        const Read result = read_more(deadline);
-        if (result != Read::data) fail_expecting("a line ending in '\\n'", hint, result);
-    }
+std::string ScriptedServer::next_line(std::string_view hint, grader::Where where) {
+    return connection(where).next_line(hint.empty() ? send_line_hint : hint, where);
 }
 
-std::optional<std::string> ScriptedServer::try_next_line(std::chrono::milliseconds within) {
-    const auto deadline = grader::Clock::now() + within;
-    while (true) {
-        if (auto line = take_line()) return line;
-        if (read_more(deadline) != Read::data) return std::nullopt;
-    }
+void ScriptedServer::expect_line(std::string_view expected, std::string_view hint, grader::Where where) {
+    connection(where).expect_line(expected, hint.empty() ? send_line_hint : hint, where);
 }
 
-void ScriptedServer::expect_line(std::string_view expected, std::string_view hint) {
-    const auto deadline = grader::Clock::now() + grader::settings().reply_timeout();
-    while (true) {
-        if (auto line = take_line()) {
-            if (*line == expected) return;
-            grader::fail("the server expected the line " + grader::quote_bytes(std::string(expected) + "\n") +
-                             "\n  but received          " + grader::quote_bytes(*line + "\n"),
-                         hint);
-        }
-        const Read result = read_more(deadline);
-        if (result != Read::data)
-            fail_expecting("the line " + grader::quote_bytes(std::string(expected) + "\n"), hint, result);
-    }
+void ScriptedServer::expect_end_of_stream(std::string_view hint, grader::Where where) {
+    grader::Peer& peer = connection(where);
+    peer.expect_closed(hint.empty() ? end_of_stream_hint : hint, where);
+    if (peer.was_reset())
+        grader::fail("the grader's server expected the client to close its sending side (shutdown), but the client "
+                     "reset the connection",
+                     "at the end of input, close only the sending side (net::shutdown_sending), not the whole "
+                     "socket, and keep reading until the server closes",
+                     where);
 }
 
-void ScriptedServer::expect_end_of_stream(std::string_view hint) {
-    const auto deadline = grader::Clock::now() + grader::settings().reply_timeout();
-    while (!peer_closed_ && pending_.empty()) {
-        if (read_more(deadline) == Read::timed_out)
-            grader::fail("the server expected the client to close its sending side (end of its input), but "
-                         "the connection is still open " + seconds_text(grader::settings().reply_timeout()) +
-                         " later",
-                         hint);
-    }
-    if (!pending_.empty())
-        grader::fail("the server expected the client to close its sending side, but first received " +
-                         grader::quote_bytes(pending_),
-                     hint);
-}
+void ScriptedServer::close(grader::Where where) { connection(where).close(); }
 
-void ScriptedServer::expect_silence(std::string_view hint) {
-    const auto window = grader::settings().silence_window();
-    grader::transcript().add("server", "watches for " + seconds_text(window) + " that nothing arrives");
-    const auto deadline = grader::Clock::now() + window;
-    while (pending_.empty() && grader::Clock::now() < deadline) {
-        if (read_more(deadline) == Read::closed) break;
-    }
-    if (!pending_.empty())
-        grader::fail("the server should have received nothing, but received " + grader::quote_bytes(pending_), hint);
-}
-
-void ScriptedServer::close() {
-    grader::transcript().add("server", "closes the connection");
-    connection_.close();
-}
-
-void ScriptedServer::reset() {
-    grader::transcript().add("server", "resets the connection (close with SO_LINGER 0)");
-    const linger abort_on_close{1, 0};
-    ::setsockopt(connection_.fd(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
-    connection_.close();
-}
+void ScriptedServer::reset(grader::Where where) { connection(where).reset(); }
 
 // ------------------------------------------------------------ the client --
 
 namespace {
+
 std::string join_words(const std::vector<std::string>& words) {
     std::string line;
     for (const std::string& word : words) line += (line.empty() ? "" : " ") + grader::shell_quote(word);
     return line;
 }
+
+void replace_all(std::string& text, std::string_view from, const std::string& to) {
+    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+        text.replace(at, from.size(), to);
+}
+
+// The client's command line. Lab 07's contract: {host} and {port} in a --cmd
+// are the grader's server's address; without them, --host (when not the
+// default) and --port are added at the end, as for --program.
+std::vector<std::string> client_command_line(const ClientOptions& options) {
+    const bool default_host = options.host == "127.0.0.1";
+    const grader::Settings& settings = grader::settings();
+    if (!settings.program.empty()) {
+        std::vector<std::string> argv = {settings.program};
+        if (!default_host) argv.insert(argv.end(), {"--host", options.host});
+        if (!options.port.empty()) argv.insert(argv.end(), {"--port", options.port});
+        argv.insert(argv.end(), options.args.begin(), options.args.end());
+        return argv;
+    }
+    std::string command = settings.command;
+    if (command.find("{host}") != std::string::npos)
+        replace_all(command, "{host}", grader::shell_quote(options.host));
+    else if (!default_host)
+        command += " --host " + grader::shell_quote(options.host);
+    if (command.find("{port}") != std::string::npos)
+        replace_all(command, "{port}", grader::shell_quote(options.port));
+    else if (!options.port.empty())
+        command += " --port " + grader::shell_quote(options.port);
+    for (const std::string& arg : options.args) command += " " + grader::shell_quote(arg);
+    // A plain command line is exec'ed by the shell, so that the client is
+    // our direct child: its exit status reaches us as it is.
+    const std::string first_word = command.substr(0, command.find(' '));
+    const bool plain = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
+                       first_word.find('=') == std::string::npos;
+    return {"/bin/sh", "-c", plain ? "exec " + command : command};
+}
+
+std::string preload_for(const ClientOptions& options) {
+    std::string preload = STDIN_LOCK_AT_EXIT_LIBRARY;
+    if (options.slow_shutdown) preload += std::string(":") + SLOW_SHUTDOWN_LIBRARY;
+    return preload;
+}
+
 }  // namespace
 
-ChatClient::ChatClient(std::uint16_t port, std::vector<std::string> args)
-    : ChatClient(std::to_string(port), std::move(args)) {}
+ChatClient::ChatClient(ScriptedServer& server, std::vector<std::string> args)
+    : ChatClient(ClientOptions{server.host(), std::to_string(server.port()), std::move(args)}, &server) {}
 
-ChatClient::ChatClient(const std::string& port_text, std::vector<std::string> args) {
-    grader::StartOptions options;
-    options.port = port_text;
-    options.args = std::move(args);
-    options.pipe_stdin = true;
-    const std::vector<std::string> argv = grader::command_for(options, 0);
+ChatClient::ChatClient(ClientOptions options, ScriptedServer* server) : server_(server) {
+    const std::vector<std::string> argv = client_command_line(options);
     command_line_ = join_words(argv);
-    grader::transcript().add("grader", "starts the client: " + command_line_);
-    process_ = std::make_unique<grader::ChildProcess>(argv, options.limits, true);
-    grader::set_status_reporter([this] { return status_report(); });
+    grader::transcript().add("grader", "starts the client: " + command_line_ +
+                                           (options.slow_shutdown ? "  (shutdown() is slow to return)" : ""));
+    process_ = std::make_unique<grader::ChildProcess>(argv, grader::Limits{}, true, preload_for(options));
+    grader::set_status_reporter([this](std::string_view hint) { return status_report(hint); });
+    if (server_) server_->watch(this);
 }
 
 ChatClient::~ChatClient() {
     if (!grader::failed_this_test()) {
         const std::string err = process_->stderr_text();
-        if (err.find("WARNING: ThreadSanitizer") != std::string::npos ||
-            err.find("ERROR: AddressSanitizer") != std::string::npos || err.find("runtime error:") != std::string::npos)
+        if (const auto reason = process_->killed_by_watchdog())
+            grader::fail_without_stopping("the grader had to stop the client: it " + *reason,
+                                          "a chat client waits for its two sources, it does not spin or pile up "
+                                          "threads or memory");
+        else if (has_sanitizer_report(err))
             grader::fail_without_stopping("a sanitizer reported a bug in the client (its report is below)",
                                           "read the report from the top: it names the kind of bug and shows "
                                           "the stack of each access involved");
-        else if (const auto reason = process_->killed_by_watchdog())
-            grader::fail_without_stopping("the grader had to stop the client: it " + *reason);
     }
     grader::set_status_reporter(nullptr);
+    if (server_) server_->watch(nullptr);
 }
 
 void ChatClient::type(std::string_view bytes) {
@@ -261,51 +233,159 @@ void ChatClient::end_input() {
     process_->close_stdin();
 }
 
-std::string ChatClient::next_printed_line(std::string_view hint) {
+std::string ChatClient::hint_if_ended() const {
+    auto status = process_->exit_status();
+    // A client that closed its connection may be in the middle of exiting:
+    // give its end a moment to reach us.
+    if (!status && grader::connection_lost_this_test())
+        status = process_->wait_for_exit(grader::Clock::now() + std::chrono::milliseconds(500));
+    if (!status) return "";
+    std::string explanation = grader::explain_exit(*status, process_->stderr_text());
+    if (!explanation.empty()) return explanation;
+    return "the client ended while the server was still there: a chat client runs until the server closes the "
+           "connection (after the end of its input too: half-close, then keep printing)";
+}
+
+std::string ChatClient::next_printed_line(std::string_view hint, grader::Where where) {
     const auto line = process_->next_stdout_line(grader::Clock::now() + grader::settings().reply_timeout());
     if (!line) {
+        const std::string ended = hint_if_ended();  // waits a moment for an exit on its way
         const auto status = process_->exit_status();
         grader::fail("the client should have printed a line on standard output, but " +
                          (status ? "it " + status->describe() + " first"
-                                 : "none came within " + seconds_text(grader::settings().reply_timeout())),
-                     hint.empty() ? "print each line from the server as soon as it arrives, and flush it "
-                                    "(std::endl): standard output is a pipe here, which buffers until flushed"
-                                  : hint);
+                                 : "none came within " + grader::seconds_text(grader::settings().reply_timeout())),
+                     !ended.empty() ? ended
+                     : hint.empty() ? "print each line from the server as soon as it arrives, and flush it "
+                                      "(std::endl): standard output is a pipe here, which buffers until flushed"
+                                    : std::string(hint),
+                     where);
     }
     if (!quiet_) grader::transcript().add("client", "prints", *line + "\n", true);
     return *line;
 }
 
-void ChatClient::expect_printed(std::string_view expected, std::string_view hint) {
-    const std::string line = next_printed_line(hint);
+void ChatClient::expect_printed(std::string_view expected, std::string_view hint, grader::Where where) {
+    const std::string line = next_printed_line(hint, where);
     if (line != expected)
         grader::fail("the client should have printed " + grader::quote_bytes(std::string(expected) + "\n") +
                          "\n  but printed                  " + grader::quote_bytes(line + "\n"),
-                     hint.empty() ? "print each line from the server exactly as it came, one per line" : hint);
+                     hint.empty() ? "print each line from the server exactly as it came, one per line" : hint, where);
 }
 
-grader::ExitStatus ChatClient::expect_exit(int status, std::string_view hint) {
-    const auto ended = process_->wait_for_exit(grader::Clock::now() + grader::settings().exit_timeout());
-    if (!ended)
+grader::ExitStatus ChatClient::expect_exit(int status, std::string_view hint, grader::Where where,
+                                           std::chrono::milliseconds more_time) {
+    const std::string test_hint(hint.empty() ? "a chat client exits once the server has closed the connection" : hint);
+    const auto waited = grader::settings().exit_timeout() + more_time;
+    const auto deadline = grader::Clock::now() + waited;
+    std::optional<grader::ExitStatus> ended;
+    bool exit_waits = false;
+    // Waits for the exit, and looks every 20 ms for the shim's word that
+    // exit() is stuck: then the client will not exit, and we can say so now.
+    while (!ended && !exit_waits && grader::Clock::now() < deadline) {
+        ended = process_->wait_for_exit(std::min(deadline, grader::Clock::now() + std::chrono::milliseconds(20)));
+        exit_waits = !ended && process_->stderr_text().find(exit_waits_marker) != std::string::npos;
+    }
+    if (exit_waits) {
+        grader::transcript().add("client", "calls exit(), which waits for the lock of standard input");
+        grader::fail(
+            "the client should have exited with status " + std::to_string(status) +
+                ", but its exit() is stuck: it waits for the lock of standard input",
+            "it called exit() (std::exit, or a return from main) while the keyboard thread waits in getline. "
+            "exit() flushes every stdio stream, and since glibc 2.41 (Debian 13) takes each stream's lock first: "
+            "the lock of standard input is held by getline until a line comes, so exit() waits for the user. (The "
+            "grader makes exit() wait like this on every system.) End with std::_Exit(0) after flushing std::cout "
+            "yourself: it ends the process at once, with no destructors and no flush of stdio buffers",
+            where);
+    }
+    if (!ended) {
+        grader::transcript().add("grader", "gives up waiting for the client to exit");
         grader::fail("the client should have exited with status " + std::to_string(status) +
-                         ", but it is still running " + seconds_text(grader::settings().exit_timeout()) + " later",
-                     hint);
+                         ", but it is still running " + grader::seconds_text(waited) + " later",
+                     test_hint, where);
+    }
     grader::transcript().add("client", ended->describe());
     if (!ended->exited || ended->code != status) {
         std::string explanation = grader::explain_exit(*ended, process_->stderr_text());
-        if (!hint.empty()) explanation = std::string(hint) + (explanation.empty() ? "" : "\n      " + explanation);
+        if (explanation.empty()) explanation = test_hint;
         grader::fail("the client should have exited with status " + std::to_string(status) + ", but it " +
                          ended->describe(),
-                     explanation);
+                     explanation, where);
     }
     return *ended;
 }
 
-void ChatClient::expect_running(std::string_view hint) {
+namespace {
+
+// True if the thread whose /proc/PID/task/TID/syscall this is waits for
+// standard input: in read(0, ...), or in one of the calls that wait for
+// several descriptors (a client with an event loop).
+bool waits_for_input(const std::filesystem::path& syscall_file) {
+    std::ifstream file(syscall_file);
+    long number = -1;
+    std::string first_argument;
+    if (!(file >> number >> first_argument)) return false;  // "running", or gone
+    if (number == SYS_read) return first_argument == "0x0";
+    for (const long waits_for_many : {
+#ifdef SYS_poll
+             long{SYS_poll},
+#endif
+#ifdef SYS_select
+             long{SYS_select},
+#endif
+#ifdef SYS_epoll_wait
+             long{SYS_epoll_wait},
+#endif
+             long{SYS_ppoll}, long{SYS_pselect6}, long{SYS_epoll_pwait}})
+        if (number == waits_for_many) return true;
+    return false;
+}
+
+}  // namespace
+
+void ChatClient::wait_until_waiting_for_input() {
+    const std::filesystem::path tasks = "/proc/" + std::to_string(process_->pid()) + "/task";
+    const auto deadline = grader::Clock::now() + grader::settings().reply_timeout();
+    while (grader::Clock::now() < deadline && !process_->exit_status()) {
+        std::error_code error;
+        for (const auto& task : std::filesystem::directory_iterator(tasks, error))
+            if (waits_for_input(task.path() / "syscall")) {
+                grader::transcript().add("grader", "sees the client wait for its standard input");
+                return;
+            }
+        // Polling /proc: the kernel has no event for "a thread now waits".
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    grader::transcript().add("grader", "did not see the client wait for its standard input (goes on anyway)");
+}
+
+void ChatClient::expect_running(std::string_view hint, grader::Where where) {
     const auto window = grader::settings().silence_window();
-    grader::transcript().add("grader", "checks for " + seconds_text(window) + " that the client keeps running");
-    if (const auto ended = process_->wait_for_exit(grader::Clock::now() + window))
-        grader::fail("the client should still be running, but it " + ended->describe(), hint);
+    grader::transcript().add("grader", "checks for " + grader::seconds_text(window) + " that the client keeps running");
+    if (const auto ended = process_->wait_for_exit(grader::Clock::now() + window)) {
+        const std::string explanation = grader::explain_exit(*ended, process_->stderr_text());
+        grader::fail("the client should still be running, but it " + ended->describe(),
+                     !explanation.empty() ? explanation
+                     : hint.empty()       ? "a chat client runs until the server closes the connection"
+                                          : std::string(hint),
+                     where);
+    }
+}
+
+void ChatClient::expect_all_printed(std::string_view expected, std::string_view hint, grader::Where where) {
+    process_->wait_for_output_end(grader::Clock::now() + grader::settings().reply_timeout());
+    const std::string out = process_->stdout_text();
+    if (out != expected)
+        grader::fail("standard output should be, in all,\n    " + grader::quote_bytes(expected) + "\n  but was\n    " +
+                         grader::quote_bytes(out),
+                     hint, where);
+}
+
+void ChatClient::expect_stderr(std::string_view expected, std::string_view hint, grader::Where where) {
+    const std::string err = stderr_to_end();
+    if (err != expected)
+        grader::fail("standard error should be, in all,\n    " + grader::quote_bytes(expected) + "\n  but was\n    " +
+                         grader::quote_bytes(err),
+                     hint, where);
 }
 
 std::string ChatClient::stderr_to_end() {
@@ -315,21 +395,33 @@ std::string ChatClient::stderr_to_end() {
     return process_->stderr_text();
 }
 
-std::string ChatClient::status_report() const {
+std::string ChatClient::status_report(std::string_view hint) const {
     std::string report = "\nthe client: " + command_line_ + "\n";
-    if (const auto status = process_->exit_status()) {
+    const std::string err = process_->stderr_text();
+    if (has_sanitizer_report(err))
+        report += "  A SANITIZER STOPPED IT: its report, below, is the real cause of this failure\n";
+    auto status = process_->exit_status();
+    // A client that closed its connection may be in the middle of exiting
+    // (a crash, say): give its end a moment to reach us, so the report can
+    // say how it ended.
+    if (!status && grader::connection_lost_this_test())
+        status = process_->wait_for_exit(grader::Clock::now() + std::chrono::milliseconds(500));
+    if (status) {
+        process_->wait_for_output_end(grader::Clock::now() + std::chrono::milliseconds(500));  // its last words
         report += "  it " + status->describe() + "\n";
         const std::string explanation = grader::explain_exit(*status, process_->stderr_text());
-        if (!explanation.empty()) report += "  " + explanation + "\n";
+        if (!explanation.empty() && hint.find(explanation) == std::string_view::npos)
+            report += "  " + explanation + "\n";
     } else {
         report += "  still running (pid " + std::to_string(process_->pid()) + ")\n";
     }
     const std::string out = process_->stdout_text();
     report += out.empty() ? "  it printed nothing on standard output\n"
                           : "  what it printed on standard output (last lines):\n" + grader::last_lines(out, 15);
-    const std::string err = process_->stderr_text();
-    report += err.empty() ? "  its standard error is empty\n"
-                          : "  its standard error (last lines):\n" + grader::last_lines(err, 40);
+    const std::string all_err = process_->stderr_text();
+    report += all_err.empty() ? "  its standard error is empty\n"
+                              : "  its standard error (last lines):\n" +
+                                    grader::last_lines(all_err, has_sanitizer_report(all_err) ? 60 : 40);
     return report;
 }
 

@@ -3,16 +3,17 @@
 // by the test, and the client under test started as a child process.
 //
 //   ScriptedServer server;                    // listens on a free port
-//   ChatClient client(server.port());         // starts the program under test
+//   ChatClient client(server);                // starts the program under test
 //   server.accept_client();                   // the client connects
 //   server.send_line("* 127.0.0.1:5000 joined");
 //   client.expect_printed("* 127.0.0.1:5000 joined");
 //   client.type("hello\n");                   // on its standard input
 //   server.expect_line("hello");
 //
-// Every wait has a deadline; every failure shows the transcript (what the
-// server sent and received, what was typed, what the client printed) and the
-// client's state, standard output and standard error.
+// The accepted connection is a grader::Peer, the same type a test client is
+// built on: every wait has a deadline, every failure shows the transcript
+// (what the server sent and received, what was typed, what the client
+// printed), the client's state, its standard output and error, and a hint.
 
 #include <chrono>
 #include <cstdint>
@@ -24,86 +25,122 @@
 
 #include "grader.hpp"
 #include "net/socket.hpp"
+#include "peer.hpp"
 
 namespace chat_client_test {
 
+class ChatClient;
+
 class ScriptedServer {
 public:
-    explicit ScriptedServer(const std::string& host = "127.0.0.1");
+    // port 0: a free port, chosen by the system.
+    explicit ScriptedServer(const std::string& host = "127.0.0.1", std::uint16_t port = 0,
+                            grader::Where where = grader::Where::current());
     std::uint16_t port() const { return port_; }
     const std::string& host() const { return host_; }
 
     // Waits for the client under test to connect, or fails the test.
-    void accept_client(std::string_view hint = {});
+    void accept_client(std::string_view hint = {}, grader::Where where = grader::Where::current());
 
-    void send(std::string_view bytes);
-    void send_line(std::string_view line) { send(std::string(line) + "\n"); }
-    void send_quietly(std::string_view bytes, std::string_view summary);  // for bulk: one transcript line
+    // The accepted connection (the test fails if there is none yet).
+    grader::Peer& connection(grader::Where where = grader::Where::current());
 
-    // What the client sent: its next whole line (without '\n').
-    std::string next_line(std::string_view hint = {});
-    std::optional<std::string> try_next_line(std::chrono::milliseconds within);
-    void expect_line(std::string_view expected, std::string_view hint = {});
-    // The client closed its sending side (recv() returned 0), with nothing
-    // more before it.
-    void expect_end_of_stream(std::string_view hint = {});
-    // Nothing arrives for the silence window.
-    void expect_silence(std::string_view hint = {});
+    // Shorthands for the connection, with this lab's hints when a test gives none.
+    void send(std::string_view bytes, grader::Where where = grader::Where::current());
+    void send_line(std::string_view line, grader::Where where = grader::Where::current());
+    std::string next_line(std::string_view hint = {}, grader::Where where = grader::Where::current());
+    void expect_line(std::string_view expected, std::string_view hint = {},
+                     grader::Where where = grader::Where::current());
+    // The client closed its sending side (end of its input), with nothing more before it.
+    void expect_end_of_stream(std::string_view hint = {}, grader::Where where = grader::Where::current());
+    void close(grader::Where where = grader::Where::current());  // "the server has gone"
+    void reset(grader::Where where = grader::Where::current());  // close with SO_LINGER 0: a reset
+    void set_quiet(bool quiet, grader::Where where = grader::Where::current()) { connection(where).set_quiet(quiet); }
 
-    void close();  // close the connection: "the server has gone"
-    void reset();  // close with SO_LINGER 0: the client sees a reset
-    void set_quiet(bool quiet) { quiet_ = quiet; }
+    // The client under test, whose end (an exit, a crash) a failure names
+    // before the test's own hint. ChatClient(server) calls it; nullptr: none.
+    void watch(const ChatClient* client);
 
 private:
-    enum class Read { data, closed, timed_out };
-    Read read_more(grader::Clock::time_point deadline);
-    std::optional<std::string> take_line();
-    [[noreturn]] void fail_expecting(const std::string& expected, std::string_view hint, Read why);
+    void explain_client_end();
 
     std::string host_;
     net::Socket listener_;
-    net::Socket connection_;
     std::uint16_t port_ = 0;
-    std::string pending_;
-    bool peer_closed_ = false;
-    bool quiet_ = false;
+    std::optional<grader::Peer> connection_;
+    const ChatClient* client_ = nullptr;
 };
 
-// The program under test: chat-client, started with --port (and --host, or
-// other arguments), its standard input a pipe the test types into.
+// How the client under test is started.
+struct ClientOptions {
+    // The grader's server's address: --host and --port, or where --cmd says
+    // {host} and {port}. An empty port gives no --port at all, and the
+    // default host no --host (to check the defaults; --program only).
+    std::string host = "127.0.0.1";
+    std::string port;
+    std::vector<std::string> args;  // more arguments, at the end
+    // shutdown() is slow to return (a preloaded shim): a client that notes
+    // the end of input only after its half-close is caught every time.
+    bool slow_shutdown = false;
+};
+
+// The program under test: chat-client, its standard input a pipe the test
+// types into. On every system exit() waits for the lock of standard input
+// first, as glibc 2.41 and later do (a preloaded shim).
 class ChatClient {
 public:
-    // --program: PROGRAM --port PORT ARGS...; --cmd: COMMAND with {port}.
-    explicit ChatClient(std::uint16_t port, std::vector<std::string> args = {});
-    ChatClient(const std::string& port_text, std::vector<std::string> args);
+    // A client of this server, with these more arguments.
+    explicit ChatClient(ScriptedServer& server, std::vector<std::string> args = {});
+    // A client started as the options say; `server`, if given, names the
+    // client's end in its failures (see ScriptedServer::watch).
+    explicit ChatClient(ClientOptions options, ScriptedServer* server = nullptr);
     ~ChatClient();
     ChatClient(const ChatClient&) = delete;
     ChatClient& operator=(const ChatClient&) = delete;
 
-    void type(std::string_view bytes);  // on the client's standard input
+    void type(std::string_view bytes);          // on the client's standard input
     void type_quietly(std::string_view bytes);  // the same, not shown in the transcript
     void set_quiet(bool quiet) { quiet_ = quiet; }  // printed lines not shown in the transcript
-    void end_input();                   // closes its standard input (Ctrl-D)
+    void end_input();                           // closes its standard input (Ctrl-D)
 
     // The next line the client printed on standard output.
-    std::string next_printed_line(std::string_view hint = {});
-    void expect_printed(std::string_view expected, std::string_view hint = {});
+    std::string next_printed_line(std::string_view hint = {}, grader::Where where = grader::Where::current());
+    void expect_printed(std::string_view expected, std::string_view hint = {},
+                        grader::Where where = grader::Where::current());
 
-    // The client must end with this status before the exit deadline.
-    grader::ExitStatus expect_exit(int status, std::string_view hint = {});
+    // The client must end with this status before the exit deadline (plus
+    // `more_time`).
+    grader::ExitStatus expect_exit(int status, std::string_view hint = {},
+                                   grader::Where where = grader::Where::current(),
+                                   std::chrono::milliseconds more_time = {});
+    // Waits until one of the client's threads waits for its standard input
+    // (in read() on it, or in poll, select or epoll), so that what the test
+    // does next happens while the keyboard side is waiting, as with a user
+    // who types nothing. Gives up quietly after the reply deadline.
+    void wait_until_waiting_for_input();
     // The client must still be running a short while from now.
-    void expect_running(std::string_view hint = {});
+    void expect_running(std::string_view hint = {}, grader::Where where = grader::Where::current());
+
+    // Once the client has exited: all it printed on standard output, or on
+    // standard error, must be exactly `expected`.
+    void expect_all_printed(std::string_view expected, std::string_view hint,
+                            grader::Where where = grader::Where::current());
+    void expect_stderr(std::string_view expected, std::string_view hint,
+                       grader::Where where = grader::Where::current());
     // Everything the client wrote on standard error, once it has exited
     // (waits, up to the reply deadline, for the pipe to reach its end).
     std::string stderr_to_end();
 
     std::string printed() const { return process_->stdout_text(); }
-    std::string printed_on_stderr() const { return process_->stderr_text(); }
-    std::string status_report() const;
+    // For failure reports: how the client is or how it ended, its output.
+    std::string status_report(std::string_view hint) const;
+    // How the client ended, as a hint, or "" while it runs.
+    std::string hint_if_ended() const;
 
 private:
     std::string command_line_;
     std::unique_ptr<grader::ChildProcess> process_;
+    ScriptedServer* server_ = nullptr;
     bool quiet_ = false;
 };
 
