@@ -97,10 +97,10 @@ TEST_CASE("bad arguments: a usage message on standard error, exit status 2") {
 
 }  // TEST_SUITE
 
-// Started without options at all, which a --cmd command line decides for
-// itself: "(--program only)". Port 8001 is shared with every suite that
-// checks a default: grader::DefaultPortLock takes turns across suites.
-TEST_SUITE("connecting (--program only)") {
+// Started without options at all: a --cmd's "--host {host}" and "--port
+// {port}" are left out. Port 8001 is shared with every suite that checks a
+// default: grader::DefaultPortLock takes turns across suites.
+TEST_SUITE("connecting") {
 
 TEST_CASE("without options, connects to 127.0.0.1:8001") {
     grader::DefaultPortLock port_8001;
@@ -108,6 +108,10 @@ TEST_CASE("without options, connects to 127.0.0.1:8001") {
         MESSAGE("not checked: another program on this machine is using port 8001");
         return;
     }
+    if (!grader::settings().command.empty() && !grader::command_can_start_without_options(grader::settings().command))
+        grader::fail("the grader cannot start this command without options: it has {port} or {host}, but not as "
+                     "\"--port {port}\" and \"--host {host}\"",
+                     "write the command with \"--host {host} --port {port}\", as the lab contract's arguments are");
     ScriptedServer server("127.0.0.1", 8001);
     ChatClient client(ClientOptions{}, &server);  // no --host, no --port
     server.accept_client("the defaults are host 127.0.0.1 and port 8001 (net::parse_options gives them)");

@@ -148,11 +148,6 @@ std::string join_words(const std::vector<std::string>& words) {
     return line;
 }
 
-void replace_all(std::string& text, std::string_view from, const std::string& to) {
-    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
-        text.replace(at, from.size(), to);
-}
-
 // The client's command line. Lab 07's contract: {host} and {port} in a --cmd
 // are the grader's server's address; without them, --host (when not the
 // default) and --port are added at the end, as for --program.
@@ -166,22 +161,13 @@ std::vector<std::string> client_command_line(const ClientOptions& options) {
         argv.insert(argv.end(), options.args.begin(), options.args.end());
         return argv;
     }
-    std::string command = settings.command;
-    if (command.find("{host}") != std::string::npos)
-        replace_all(command, "{host}", grader::shell_quote(options.host));
-    else if (!default_host)
-        command += " --host " + grader::shell_quote(options.host);
-    if (command.find("{port}") != std::string::npos)
-        replace_all(command, "{port}", grader::shell_quote(options.port));
-    else if (!options.port.empty())
-        command += " --port " + grader::shell_quote(options.port);
-    for (const std::string& arg : options.args) command += " " + grader::shell_quote(arg);
-    // A plain command line is exec'ed by the shell, so that the client is
-    // our direct child: its exit status reaches us as it is.
-    const std::string first_word = command.substr(0, command.find(' '));
-    const bool plain = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
-                       first_word.find('=') == std::string::npos;
-    return {"/bin/sh", "-c", plain ? "exec " + command : command};
+    // Without options (the defaults' check), "--host {host}" and "--port
+    // {port}" are left out; a default host is not added where there is no {host}.
+    const bool has_host = settings.command.find("{host}") != std::string::npos;
+    const std::string host = options.port.empty() && default_host ? ""
+                             : has_host || !default_host ? options.host
+                                                         : "";
+    return grader::shell_command(settings.command, host, options.port, options.args);
 }
 
 std::string preload_for(const ClientOptions& options) {

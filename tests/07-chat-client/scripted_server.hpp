@@ -75,7 +75,7 @@ private:
 struct ClientOptions {
     // The grader's server's address: --host and --port, or where --cmd says
     // {host} and {port}. An empty port gives no --port at all, and the
-    // default host no --host (to check the defaults; --program only).
+    // default host no --host (to check the defaults).
     std::string host = "127.0.0.1";
     std::string port;
     std::vector<std::string> args;  // more arguments, at the end

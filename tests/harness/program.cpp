@@ -72,33 +72,39 @@ std::vector<std::string> command_for(const StartOptions& options, std::uint16_t 
         argv.insert(argv.end(), options.args.begin(), options.args.end());
         return argv;
     }
-    // --cmd: {port} and {host} mark where the port and the host go; without
-    // them, --port and --host are added. Started "without options" (port ""),
-    // the words "--port {port}" (or "--port={port}") are left out, and so is
-    // {host} with its "--host", so that the default can be checked too.
-    std::string command = s.command;
-    const std::string port = chosen_port != 0 ? std::to_string(chosen_port) : options.port;
+    // --cmd: {host} takes the test's --host, if it gives one (127.0.0.1 if
+    // not); otherwise --host stays among the arguments added at the end.
     std::vector<std::string> args = options.args;
     std::string host;
-    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
-        if (args[i] == "--host" && command.find("{host}") != std::string::npos) {
-            host = args[i + 1];
-            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-            break;
+    if (s.command.find("{host}") != std::string::npos) {
+        host = "127.0.0.1";
+        for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+            if (args[i] == "--host") {
+                host = args[i + 1];
+                args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+                break;
+            }
         }
     }
-    const bool no_port = options.port.empty();
+    if (options.port.empty()) host = "";  // started without options: the defaults
+    return shell_command(s.command, host, chosen_port != 0 ? std::to_string(chosen_port) : options.port, args);
+}
+
+std::vector<std::string> shell_command(std::string command, const std::string& host, const std::string& port,
+                                       const std::vector<std::string>& more_args) {
     if (command.find("{host}") != std::string::npos) {
-        if (host.empty() && no_port) remove_option(command, "--host", "{host}");
-        replace_all(command, "{host}", shell_quote(host.empty() ? "127.0.0.1" : host));
+        if (host.empty()) remove_option(command, "--host", "{host}");
+        replace_all(command, "{host}", shell_quote(host));
+    } else if (!host.empty()) {
+        command += " --host " + shell_quote(host);
     }
     if (command.find("{port}") != std::string::npos) {
-        if (no_port) remove_option(command, "--port", "{port}");
+        if (port.empty()) remove_option(command, "--port", "{port}");
         replace_all(command, "{port}", shell_quote(port));
-    } else if (!no_port) {
+    } else if (!port.empty()) {
         command += " --port " + shell_quote(port);
     }
-    for (const std::string& arg : args) command += " " + shell_quote(arg);
+    for (const std::string& arg : more_args) command += " " + shell_quote(arg);
     // A plain command line is exec'ed by the shell, so the program under
     // test is our direct child: its signals and exit status reach us as they
     // are, not as the shell's "status 128+N".
@@ -106,6 +112,15 @@ std::vector<std::string> command_for(const StartOptions& options, std::uint16_t 
     const bool plain = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
                        first_word.find('=') == std::string::npos;
     return {"/bin/sh", "-c", plain ? "exec " + command : command};
+}
+
+bool command_can_start_without_options(const std::string& command) {
+    auto placeholder_only_as_option = [&](const std::string& option, const std::string& placeholder) {
+        std::string rest = command;
+        remove_option(rest, option, placeholder);
+        return rest.find(placeholder) == std::string::npos;
+    };
+    return placeholder_only_as_option("--port", "{port}") && placeholder_only_as_option("--host", "{host}");
 }
 
 namespace {

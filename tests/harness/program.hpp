@@ -40,6 +40,14 @@ StartOptions with_args(std::vector<std::string> args);
 // The command line for these options, in the mode the grader was started in.
 std::vector<std::string> command_for(const StartOptions& options, std::uint16_t chosen_port);
 std::string shell_quote(std::string_view word);
+// A --cmd command line, for /bin/sh -c: {host} and {port} filled in, or,
+// without them, --host and --port added; an empty host or port leaves its
+// option out, "--port {port}" included (to check the defaults).
+std::vector<std::string> shell_command(std::string command, const std::string& host, const std::string& port,
+                                       const std::vector<std::string>& more_args);
+// False when {port} or {host} appear other than as "--port {port}" and
+// "--host {host}": the command cannot then be started without options.
+bool command_can_start_without_options(const std::string& command);
 
 // The program under test, running as a server. The constructor starts it
 // and returns once it is listening, or fails the test saying why not. The

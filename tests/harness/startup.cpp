@@ -80,10 +80,8 @@ void listens_on_the_default_address(Where where) {
         MESSAGE("not checked: another program on this machine is using port 8001");
         return;
     }
-    const std::string& command = settings().command;
-    if (command.find("{port}") != std::string::npos && command.find("--port {port}") == std::string::npos &&
-        command.find("--port={port}") == std::string::npos)
-        fail("the grader cannot start this command without a port: it has {port}, but not as \"--port {port}\"",
+    if (!settings().command.empty() && !command_can_start_without_options(settings().command))
+        fail("the grader cannot start this command without options: it has {port} or {host}, but not as \"--port {port}\" and \"--host {host}\"",
              "write the command with \"--port {port}\" (and \"--host {host}\"), as the lab contract's "
              "arguments are", where);
     Server server(on_port(""), where);
