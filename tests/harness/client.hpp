@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "net/socket.hpp"
+#include "peer.hpp"
 #include "process.hpp"
 #include "transcript.hpp"
 
@@ -28,7 +29,7 @@ public:
     Client(Client&&) = default;
     Client& operator=(Client&&) = default;
 
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return peer_.name(); }
     // This client's address as the server sees it: "127.0.0.1:51234".
     const std::string& address() const { return address_; }
 
@@ -39,48 +40,35 @@ public:
     // as many reads as there are bytes.
     void send_slowly(std::string_view bytes, Where where = Where::current());
 
-    // The next whole line (without '\n'), or the test fails with the hint.
-    std::string next_line(std::string_view hint = {}, Where where = Where::current());
-    // The next line if one arrives within `within`; nothing otherwise (no failure).
-    std::optional<std::string> try_next_line(std::chrono::milliseconds within);
-    void expect_line(std::string_view expected, std::string_view hint = {}, Where where = Where::current());
-    // Whatever has arrived, at least one byte, or the test fails with the hint.
-    std::string next_bytes(std::string_view hint = {}, Where where = Where::current());
-    // Exactly these bytes next, however they are split into reads.
-    void expect_bytes(std::string_view expected, std::string_view hint = {}, Where where = Where::current());
-    // Nothing arrives for the silence window (a fixed wait: the one kind of
-    // check that cannot end early).
-    void expect_silence(std::string_view hint = {}, Where where = Where::current());
-    // The server closes the connection (end of stream or reset), with no
-    // more bytes before it.
-    void expect_closed(std::string_view hint = {}, Where where = Where::current());
+    // What the client receives, and its expectations: see Peer, which does
+    // them for the test clients and for lab 07's scripted server alike.
+    std::string next_line(std::string_view hint = {}, Where where = Where::current()) { return peer_.next_line(hint, where); }
+    std::optional<std::string> try_next_line(std::chrono::milliseconds within) { return peer_.try_next_line(within); }
+    void expect_line(std::string_view expected, std::string_view hint = {}, Where where = Where::current()) {
+        peer_.expect_line(expected, hint, where);
+    }
+    std::string next_bytes(std::string_view hint = {}, Where where = Where::current()) { return peer_.next_bytes(hint, where); }
+    void expect_bytes(std::string_view expected, std::string_view hint = {}, Where where = Where::current()) {
+        peer_.expect_bytes(expected, hint, where);
+    }
+    void expect_silence(std::string_view hint = {}, Where where = Where::current()) { peer_.expect_silence(hint, where); }
+    void expect_closed(std::string_view hint = {}, Where where = Where::current()) { peer_.expect_closed(hint, where); }
+    void expect_echo(std::string_view bytes, std::string_view hint = {}, Where where = Where::current()) {
+        peer_.expect_echo(bytes, hint, where);
+    }
 
-    // Sends `bytes` while reading, and expects them echoed back unchanged:
-    // for transfers larger than the kernel's buffers.
-    void expect_echo(std::string_view bytes, std::string_view hint = {}, Where where = Where::current());
-
-    void half_close();  // shutdown(SHUT_WR): "I will send nothing more"
-    void reset();       // close with SO_LINGER 0: the server sees a reset
+    void half_close() { peer_.half_close(); }  // shutdown(SHUT_WR): "I will send nothing more"
+    void reset() { peer_.reset(); }            // close with SO_LINGER 0: the server sees a reset
 
     // Received bytes are not written to the transcript one by one (for
     // tests that move thousands of lines).
-    void set_quiet(bool quiet) { quiet_ = quiet; }
-    bool is_closed() const { return closed_; }
+    void set_quiet(bool quiet) { peer_.set_quiet(quiet); }
+    bool is_closed() const { return peer_.is_closed(); }
+    Peer& peer() { return peer_; }
 
 private:
-    enum class Read { data, closed, timed_out };
-    Read read_more(Clock::time_point deadline);
-    std::optional<std::string> take_line();
-    [[noreturn]] void fail_expecting(const std::string& expected, std::string_view hint, Read why,
-                                     Where where);
-
-    std::string name_;
-    net::Socket socket_;
+    Peer peer_;
     std::string address_;
-    std::string pending_;  // received, not yet taken by a test
-    bool closed_ = false;  // the server closed (or reset) the connection
-    bool reset_ = false;
-    bool quiet_ = false;
 };
 
 }  // namespace grader

@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include <fcntl.h>
@@ -219,6 +220,91 @@ void Peer::expect_closed(std::string_view hint, Where where) {
         fail_with(names_.subject + " expected " + names_.other + " to close its side of the connection, but first received " +
                  quote_bytes(pending_),
              hint_or(hint, names_.other + " sent more than expected before closing"), where);
+}
+
+void Peer::send_slowly(std::string_view bytes, std::string_view hint, Where where) {
+    transcript().add(names_.name, "sends one byte at a time", bytes, true);
+    const bool was_quiet = std::exchange(quiet_, true);
+    for (char byte : bytes) {
+        send(std::string_view(&byte, 1), hint, where);
+        // Pacing, not waiting for an event: the pause makes each byte its own
+        // TCP segment, so the other side reads them one by one.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    quiet_ = was_quiet;
+}
+
+void Peer::expect_echo(std::string_view bytes, std::string_view hint, Where where) {
+    const std::string nul_diagnosis =
+        "the echo went wrong at a '\\0' byte: is the buffer treated as a C string (strlen, printf(\"%s\"), "
+        "std::string(buffer))? Bytes have a length; '\\0' is data like any other";
+    transcript().add(names_.name, "sends " + std::to_string(bytes.size()) + " bytes, reading the echo at the same time",
+                     bytes.substr(0, 40), true);
+    std::size_t sent = 0, checked = 0;
+    std::array<char, 65536> buffer;
+    auto progress = [&] {
+        return names_.name + " sent " + std::to_string(sent) + " of " + std::to_string(bytes.size()) + " bytes and got " +
+               std::to_string(checked) + " back";
+    };
+    // The deadline moves with progress: it is the longest the transfer may
+    // stand still, not a bound on the whole transfer.
+    auto deadline = Clock::now() + settings().reply_timeout();
+    while (checked < bytes.size()) {
+        pollfd waiting{socket_.fd(), static_cast<short>(POLLIN | (sent < bytes.size() ? POLLOUT : 0)), 0};
+        if (::poll(&waiting, 1, milliseconds_until(deadline)) == 0) {
+            std::string diagnosis(hint.empty() ? "does the server send back everything it receives?" : hint);
+            if (checked < sent && bytes[checked] == '\0')
+                diagnosis = nul_diagnosis;
+            else if (checked == 0 && sent > 0)
+                diagnosis = "nothing came back while the client kept sending: echo each piece as it arrives, "
+                            "rather than reading everything first";
+            fail_with(progress() + "; then nothing moved for " + seconds_text(settings().reply_timeout()) +
+                     (checked < bytes.size() ? "\n  the next byte expected back: " + quote_bytes(bytes.substr(checked, 1))
+                                             : std::string()),
+                 diagnosis, where);
+        }
+        if ((waiting.revents & POLLOUT) && sent < bytes.size()) {
+            const ssize_t n = ::send(socket_.fd(), bytes.data() + sent, std::min<std::size_t>(bytes.size() - sent, 65536), MSG_NOSIGNAL);
+            if (n > 0) {
+                sent += static_cast<std::size_t>(n);
+                deadline = Clock::now() + settings().reply_timeout();
+            }
+        }
+        if (!(waiting.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        const ssize_t n = ::recv(socket_.fd(), buffer.data(), buffer.size(), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) {
+            closed_ = true;
+            reset_ = n < 0;
+            note_connection_lost();
+            fail_with(progress() + "; then " + names_.other + " " + (n < 0 ? "reset the connection" : "closed its side of the connection"),
+                      hint_or(hint, names_.other + " closed before echoing everything: did it stop early?"), where);
+        }
+        set_option(socket_.fd(), IPPROTO_TCP, TCP_QUICKACK, 1);
+        const std::string_view got(buffer.data(), static_cast<std::size_t>(n));
+        if (checked + got.size() > bytes.size())
+            fail_with(progress() + ", and then " + std::to_string(checked + got.size() - bytes.size()) +
+                     " bytes more than it sent: " + quote_bytes(got.substr(bytes.size() - checked), 40),
+                 "send back exactly the bytes received: send the number recv() returned, not the buffer's size",
+                 where);
+        const std::string_view want = bytes.substr(checked, got.size());
+        if (got != want) {
+            const auto diff = static_cast<std::size_t>(std::mismatch(want.begin(), want.end(), got.begin()).first - want.begin());
+            const std::size_t at = checked + diff;
+            std::string diagnosis = std::string(hint);
+            if (bytes[at] == '\0' || (at > 0 && bytes[at - 1] == '\0'))
+                diagnosis = nul_diagnosis;
+            else if (got.size() - diff >= 16 && bytes.substr(0, at).find(got.substr(diff, 16)) != std::string_view::npos)
+                diagnosis = "bytes that had already come back came again: after a partial send(), send the rest "
+                            "from where it stopped, not from the start of the buffer";
+            fail_with(names_.name + " got a wrong byte back at offset " + std::to_string(at) + "\n  expected from there " +
+                     quote_bytes(bytes.substr(at, 40)) + "\n  but received        " + quote_bytes(got.substr(diff, 40)),
+                 diagnosis, where);
+        }
+        checked += got.size();
+        deadline = Clock::now() + settings().reply_timeout();
+    }
+    transcript().add(names_.name, "got all " + std::to_string(bytes.size()) + " bytes back, unchanged");
 }
 
 void Peer::half_close() {

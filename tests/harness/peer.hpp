@@ -65,6 +65,14 @@ public:
     // reset), with no more bytes before it.
     void expect_closed(std::string_view hint = {}, Where where = Where::current());
 
+    // One byte per send(), a millisecond apart, so that the other side gets
+    // them in as many reads as there are bytes.
+    void send_slowly(std::string_view bytes, std::string_view hint = {}, Where where = Where::current());
+    // Sends `bytes` while reading, and expects them echoed back unchanged:
+    // for transfers larger than the kernel's buffers. Diagnoses by symptom
+    // (a '\0' lost, a resend from the start, nothing back until the end).
+    void expect_echo(std::string_view bytes, std::string_view hint = {}, Where where = Where::current());
+
     void half_close();  // shutdown(SHUT_WR): "I will send nothing more"
     void close();       // close(): "I have gone"
     void reset();       // close with SO_LINGER 0: the other side sees a reset
