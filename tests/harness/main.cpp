@@ -48,11 +48,23 @@ public:
         results.push_back(current_);
     }
     void test_case_exception(const doctest::TestCaseException& exception) override {
-        current_.output += std::string("exception: ") + exception.error_string.c_str() + "\n";
+        const std::string what = std::string("exception: ") + exception.error_string.c_str();
+        // fail() ends a test with an exception of its own, already reported.
+        if (grader::failed_this_test()) return;
+        const std::string report = grader::report_for(what);
+        current_.output += report;
+        std::printf("%s\n", report.c_str());
     }
     void log_assert(const doctest::AssertData& data) override {
         if (!data.m_failed) return;
-        current_.output += std::string(data.m_decomp.c_str()) + std::string(data.m_exception.c_str()) + "\n";
+        std::string message = std::string(data.m_decomp.c_str()) + std::string(data.m_exception.c_str());
+        // A plain CHECK, not grader::fail(): give it the same report.
+        if (!grader::failed_this_test()) {
+            message = grader::report_for(std::string(data.m_file) + ":" + std::to_string(data.m_line) + ": " +
+                                         message);
+            std::printf("%s\n", message.c_str());
+        }
+        current_.output += message + "\n";
     }
     void log_message(const doctest::MessageData& data) override {
         if (data.m_severity & doctest::assertType::is_warn) return;

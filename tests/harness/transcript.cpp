@@ -135,6 +135,11 @@ std::string full_report(const std::string& what, std::string_view hint) {
 }
 }  // namespace
 
+std::string report_for(const std::string& what) {
+    return full_report(what, "compare what the test expected (above) with what the program did (the transcript "
+                             "below)");
+}
+
 void fail(const std::string& what, std::string_view hint, std::source_location where) {
     reported = true;
     ADD_FAIL_AT(where.file_name(), static_cast<int>(where.line()), full_report(what, hint));

@@ -70,6 +70,10 @@ void set_status_reporter(std::nullptr_t);  // no reporter
 [[noreturn]] void fail(const std::string& what, std::string_view hint = {}, Where where = Where::current());
 // The same, but the test goes on (for checks made while cleaning up).
 void fail_without_stopping(const std::string& what, std::string_view hint = {}, Where where = Where::current());
+// For a failure that did not come through fail() (a plain doctest CHECK, an
+// exception): the same report around its message, so that every failure
+// has the transcript, the program's state and a hint.
+std::string report_for(const std::string& what);
 // True once fail() or fail_without_stopping() has reported in this test.
 bool failed_this_test();
 // A client saw the server close or reset its connection: if the server is
