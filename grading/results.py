@@ -4,6 +4,7 @@
     results.py check-grader BUILD TARGET...   is the grader the one ninja built?
     results.py finish ...                     write OUT/ once the sandbox is gone
     results.py validate FILE                  is FILE a valid Gradescope results.json?
+    results.py classroom FILE                 FILE in GitHub Classroom's reporter format, base64
 
 Nothing here runs submitted code: `finish` reads what the grader wrote to a
 private pipe and, when there is nothing to read (the build failed, the time
@@ -231,6 +232,25 @@ def finish(args):
     sys.exit(0 if outcome == "graded" and summary["failed"] == 0 and tests else 1)
 
 
+# --------------------------------------------------------------- classroom --
+
+def classroom(path):
+    """results.json as GitHub Classroom's autograding-grading-reporter reads
+    it (the `result` output of its graders: base64 of this JSON)."""
+    import base64
+    results = load_results(path)
+    if results is None:
+        fail(f"{path} is not a valid results.json")
+    tests = [{"name": test["name"], "status": "pass" if test["status"] == "passed" else "fail",
+              "score": test["score"], "message": test["output"], "line_no": 0, "filename": "",
+              "test_code": "", "execution_time": f"{test['execution_time']:.2f}s"}
+             for test in results.get("tests", [])]
+    failed = any(test["status"] != "pass" for test in tests) or not tests
+    converted = {"version": 1, "status": "fail" if failed else "pass",
+                 "max_score": sum(test["max_score"] for test in results.get("tests", [])), "tests": tests}
+    print(base64.b64encode(json.dumps(converted).encode("utf-8")).decode("ascii"))
+
+
 def main():
     parser = argparse.ArgumentParser(prog="results.py")
     commands = parser.add_subparsers(dest="what", required=True)
@@ -239,13 +259,16 @@ def main():
     check.add_argument("targets", nargs="+")
     validate = commands.add_parser("validate")
     validate.add_argument("file")
+    commands.add_parser("classroom").add_argument("file")
     done = commands.add_parser("finish")
     for option in ("private", "out", "outcome", "seconds", "timeout", "exit-status", "lab", "grader"):
         done.add_argument("--" + option, required=True)
     done.add_argument("--points", default="")
     done.add_argument("--command", default="")
     args = parser.parse_args()
-    if args.what == "check-grader":
+    if args.what == "classroom":
+        classroom(args.file)
+    elif args.what == "check-grader":
         check_grader(args.build, args.targets)
     elif args.what == "validate":
         try:
