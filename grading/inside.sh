@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs inside the sandbox (grading/sandbox starts it), as the grading user:
+# Runs inside the sandbox (grading/sandbox starts it), as the grading user
+# (or, with --unconfined, outside it, on a private copy of the same files):
 # copies the submission to the scratch folder (when asked), builds a C++
 # submission with the lab's own compile commands, then becomes the grader
 # (exec: the grader is then the only process of the sandbox but its init,
@@ -14,12 +15,12 @@ mkdir -p "$HOME"
 if [[ -n "${GRADE_COPY:-}" ]]; then
     # The submission's own folder is a copy in scratch: it may write there,
     # and everything it writes is thrown away with the sandbox.
-    cp -r /submission "$GRADE_WORKDIR" 2>/dev/null || mkdir -p "$GRADE_WORKDIR"
+    cp -r "${GRADE_SUBMISSION:-/submission}" "$GRADE_WORKDIR" 2>/dev/null || mkdir -p "$GRADE_WORKDIR"
 fi
 
 if [[ "$GRADE_KIND" == cpp ]]; then
     cd "$GRADE_BUILD" || exit 2
-    log=/tmp/build.log
+    log="${TMPDIR:-/tmp}/build.log"
     while IFS= read -r command_line; do
         output="$(sed -n 's/.* -o \([^ ]*\) .*/\1/p' <<<"$command_line ")"
         [[ -n "$output" ]] && mkdir -p "$(dirname "$output")"
@@ -29,7 +30,7 @@ if [[ "$GRADE_KIND" == cpp ]]; then
             sed -e "s|\.\./labs/$GRADE_LAB/||g" -e "s|$GRADE_BUILD/||g" "$log" | head -c 65536
             exit 3
         fi
-    done </grading/build-commands.sh
+    done <"${GRADE_CONTROL:-/grading}/build-commands.sh"
 fi
 
 cd "$GRADE_WORKDIR" || exit 2
