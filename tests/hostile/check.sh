@@ -36,13 +36,13 @@ cpp_submission() {
 python_submission() {
     mkdir -p "$submissions/$1"
     cp "$ROOT/tests/01-echo-server/examples/echo_server.py" "$submissions/$1/"
-    [[ -n "${2:-}" ]] && cp "$HERE/$2.py" "$submissions/$1/"
+    [[ -n "${2:-}" ]] && cp "$HERE/$2.py" "$HERE/reads_secret_loot.py" "$submissions/$1/"
     echo "python3 ${2:-echo_server}.py --port {port}" >"$submissions/$1/command.txt"
 }
 cpp_submission honest-cpp
 cpp_submission fork-bomb "$HERE/fork_bomb.cpp"
 python_submission honest-python
-for hostile in daemon writes_outside reads_secret overwrites_grader fills_disk; do
+for hostile in daemon writes_outside reads_secret leaks_when_failing overwrites_grader fills_disk; do
     python_submission "${hostile//_/-}" "$hostile"
 done
 
@@ -61,7 +61,7 @@ secret="secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 echo "$secret" >/tmp/netlabs-hostile-secret.txt
 chmod 644 /tmp/netlabs-hostile-secret.txt  # readable by anyone on this machine: the sandbox must hide it
 echo "$secret" >"$submissions/honest-python/secret.txt"
-shadow_line="$(head -n 1 /etc/shadow 2>/dev/null | cut -d: -f2)"  # root's hash, if we can read it
+shadow_line="$(head -n 1 /etc/shadow 2>/dev/null)"  # root's line, if we can read it
 
 # What must not change: every file of the project but the build folders, and the grader.
 fingerprint() {
@@ -91,20 +91,28 @@ done
 for name in daemon writes-outside reads-secret overwrites-grader fills-disk; do
     [[ "${score[$name]}" == "${score[honest-python]}" ]] || problem "$name: '${score[$name]}', but an honest Python echo gets '${score[honest-python]}'"
 done
+# This one fails the exit tests on purpose, so that its standard error (what
+# it read) is shown in the report: the check below sees that it was shown.
+read -r status points maximum <<<"${score[leaks-when-failing]}"
+[[ "$status" == graded && "$maximum" == 18 && "$points" -lt 18 && "$points" -gt 0 ]] ||
+    problem "leaks-when-failing: '${score[leaks-when-failing]}', expected graded with some tests failed"
+grep -q "/etc/shadow: Permission denied" "$work/out/leaks-when-failing/report.txt" ||
+    problem "leaks-when-failing: its standard error should be in the report, saying /etc/shadow could not be read"
 [[ "${score[honest-cpp]}" == "graded 19 19" ]] || problem "the honest C++ echo server gets '${score[honest-cpp]}'"
 [[ "${score[honest-python]}" == "graded 18 18" ]] || problem "the honest Python echo server gets '${score[honest-python]}'"
 
 # Nothing leaked.
 if grep -rlF "$secret" "$work/out" >/dev/null; then problem "the secret appears in: $(grep -rlF "$secret" "$work/out" | tr '\n' ' ')"; fi
-if [[ -n "$shadow_line" && "$shadow_line" != "*" && "$shadow_line" != "!"* ]] && grep -rqF "$shadow_line" "$work/out"; then
+if [[ -n "$shadow_line" ]] && grep -rqF "$shadow_line" "$work/out"; then
     problem "a line of /etc/shadow appears in the results"
 fi
-grep -q "Permission denied\|No such file" "$work/out/reads-secret/report.txt" "$work/out/reads-secret/results.json" ||
-    true  # what it saw is its own business: only that no secret shows
 
-# Nothing left behind: no process of the grading user, no file outside.
+# Nothing left behind: no process of the grading user (a zombie is not a
+# process left running: the sandbox's init, once ended, waits to be reaped
+# by this machine's init), no file outside.
 for status_file in /proc/[0-9]*/status; do
-    if awk -v uid="$UID_OF_SLOT" '$1 == "Uid:" && $2 == uid { found = 1 } END { exit !found }' "$status_file" 2>/dev/null; then
+    if awk -v uid="$UID_OF_SLOT" '$1 == "Uid:" && $2 == uid { found = 1 } $1 == "State:" && $2 == "Z" { zombie = 1 }
+                                  END { exit !(found && !zombie) }' "$status_file" 2>/dev/null; then
         problem "a process of the grading user is still alive: $(tr '\0' ' ' <"${status_file%/status}/cmdline")"
     fi
 done

