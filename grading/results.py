@@ -220,6 +220,7 @@ def finish(args):
         "passed": passed,
         "failed": len(tests) - passed,
         "seconds": float(args.seconds),
+        "memory_limit": int(args.memory_limit) if args.memory_limit else None,
     }
     write_atomically(os.path.join(out, "results.json"), json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     junit = text_of(os.path.join(private, "junit.xml"), 1 << 30) if outcome == "graded" else ""
@@ -264,6 +265,7 @@ def main():
     for option in ("private", "out", "outcome", "seconds", "timeout", "exit-status", "lab", "grader"):
         done.add_argument("--" + option, required=True)
     done.add_argument("--points", default="")
+    done.add_argument("--memory-limit", default="")
     done.add_argument("--command", default="")
     args = parser.parse_args()
     if args.what == "classroom":

@@ -46,6 +46,10 @@ for hostile in daemon writes_outside reads_secret leaks_when_failing overwrites_
     python_submission "${hostile//_/-}" "$hostile"
 done
 
+# The sandbox's memory limit (a cgroup, where the machine allows one) is
+# checked with a daemon that eats 2 GiB, under a limit of 1 GiB.
+python_submission eats-memory eats_memory
+
 # Without a sandbox, grading must refuse, and say why.
 refusal="$("$ROOT/grading/sandbox" --lab 01 --submission "$submissions/honest-python" --out "$work/refused" \
     --build "$BUILD" --no-build --slot "$SLOT" --copy 2>&1 >/dev/null)"
@@ -72,10 +76,20 @@ fingerprint() {
 before="$(fingerprint)"
 
 declare -A score
-for folder in "$submissions"/*; do
+for folder in "$submissions"/honest-* $(ls -d "$submissions"/* | grep -v /honest-); do  # honest first: they set the bar
     name="$(basename "$folder")"
     start=$(date +%s.%N)
-    "$ROOT/grading/sandbox" --lab 01 --submission "$folder" --out "$work/out/$name" --build "$BUILD" \
+    if [[ "$name" == eats-memory ]]; then
+        # Only where memory is bounded: elsewhere it would really eat 2 GiB.
+        [[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["memory_limit"])' \
+              "$work/out/honest-python/summary.json" 2>/dev/null)" =~ ^[0-9]+$ ]] || {
+            echo "eats-memory          skipped: no memory cgroup here, memory is not bounded as a whole"; continue; }
+        memory_limit=$((1 << 30))
+    else
+        memory_limit="${GRADER_MEMORY_BYTES:-3221225472}"
+    fi
+    GRADER_MEMORY_BYTES="$memory_limit" "$ROOT/grading/sandbox" --lab 01 --submission "$folder" \
+        --out "$work/out/$name" --build "$BUILD" \
         --no-build --slot "$SLOT" --copy --timeout 300 >/dev/null 2>"$work/$name.stderr"
     summary="$(cat "$work/out/$name/summary.json" 2>/dev/null)"
     score[$name]="$(python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["status"], s["score"], s["max_score"])' "$summary" 2>/dev/null)"
@@ -88,6 +102,12 @@ done
 for name in fork-bomb; do
     [[ "${score[$name]}" == "${score[honest-cpp]}" ]] || problem "$name: '${score[$name]}', but an honest C++ echo gets '${score[honest-cpp]}'"
 done
+if [[ -n "${score[eats-memory]:-}" ]]; then
+    [[ "${score[eats-memory]}" == "${score[honest-python]}" ]] ||
+        problem "eats-memory: '${score[eats-memory]}', but an honest Python echo gets '${score[honest-python]}'"
+    grep -q "memory limit, 1024 MiB, was reached" "$work/out/eats-memory/report.txt" ||
+        problem "eats-memory: the report should say the memory limit was reached"
+fi
 for name in daemon writes-outside reads-secret overwrites-grader fills-disk; do
     [[ "${score[$name]}" == "${score[honest-python]}" ]] || problem "$name: '${score[$name]}', but an honest Python echo gets '${score[honest-python]}'"
 done
