@@ -97,52 +97,74 @@ private:
 
 REGISTER_LISTENER("grade", 1, GradeListener);
 
-// Gradescope shows `output` as text: it must be valid UTF-8 whatever the
-// program under test printed. Valid UTF-8 sequences are kept (a student's
-// "é" stays "é"), every other byte becomes U+FFFD, control characters but
-// tab and newline become "\u00XX" escapes.
-std::string json_string(const std::string& text) {
-    std::string json = "\"";
+// Gradescope shows `output` as text, and JSON and XML must be valid UTF-8,
+// whatever the program under test printed: well-formed UTF-8 sequences are
+// kept (a student's "é" stays "é"), every other byte becomes U+FFFD.
+std::string valid_utf8(const std::string& text) {
+    std::string valid;
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t size = text.size();
     for (std::size_t i = 0; i < size;) {
         const unsigned char c = bytes[i];
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') json += {'\\', static_cast<char>(c)};
-            else if (c == '\n') json += "\\n";
-            else if (c == '\t') json += "\\t";
-            else if (c < 0x20 || c == 0x7f) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                json += escaped;
-            } else json += static_cast<char>(c);
-            ++i;
-            continue;
-        }
         // The length of a well-formed sequence starting here, or 0.
         std::size_t length = 0;
         unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
-        if (c >= 0xc2 && c <= 0xdf) length = 2;
+        if (c < 0x80) length = 1;
+        else if (c >= 0xc2 && c <= 0xdf) length = 2;
         else if (c >= 0xe0 && c <= 0xef) {
             length = 3;
-            if (c == 0xe0) low = 0xa0;       // no overlong forms
-            if (c == 0xed) high = 0x9f;      // no surrogates
+            if (c == 0xe0) low = 0xa0;   // no overlong forms
+            if (c == 0xed) high = 0x9f;  // no surrogates
         } else if (c >= 0xf0 && c <= 0xf4) {
             length = 4;
             if (c == 0xf0) low = 0x90;
-            if (c == 0xf4) high = 0x8f;      // nothing above U+10FFFF
+            if (c == 0xf4) high = 0x8f;  // nothing above U+10FFFF
         }
-        bool valid = length > 0 && i + length <= size && bytes[i + 1] >= low && bytes[i + 1] <= high;
-        for (std::size_t k = 2; valid && k < length; ++k) valid = bytes[i + k] >= 0x80 && bytes[i + k] <= 0xbf;
-        if (valid) {
-            json.append(text, i, length);
+        bool valid_here = length > 0 && i + length <= size;
+        if (valid_here && length > 1) valid_here = bytes[i + 1] >= low && bytes[i + 1] <= high;
+        for (std::size_t k = 2; valid_here && k < length; ++k) valid_here = bytes[i + k] >= 0x80 && bytes[i + k] <= 0xbf;
+        if (valid_here) {
+            valid.append(text, i, length);
             i += length;
         } else {
-            json += "\xef\xbf\xbd";  // U+FFFD, the replacement character
+            valid += "\xef\xbf\xbd";  // U+FFFD, the replacement character
             ++i;
         }
     }
+    return valid;
+}
+
+// A JSON string: valid UTF-8, control characters escaped.
+std::string json_string(const std::string& text) {
+    std::string json = "\"";
+    for (const char c : valid_utf8(text)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') json += {'\\', c};
+        else if (c == '\n') json += "\\n";
+        else if (c == '\t') json += "\\t";
+        else if (byte < 0x20 || byte == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+            json += escaped;
+        } else json += c;
+    }
     return json + "\"";
+}
+
+// Text for an XML attribute or element: valid UTF-8, markup escaped, and
+// the control characters XML 1.0 forbids replaced.
+std::string xml_text(const std::string& text) {
+    std::string xml;
+    for (const char c : valid_utf8(text)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '&') xml += "&amp;";
+        else if (c == '<') xml += "&lt;";
+        else if (c == '>') xml += "&gt;";
+        else if (c == '"') xml += "&quot;";
+        else if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) xml += "\xef\xbf\xbd";
+        else xml += c;
+    }
+    return xml;
 }
 
 // One test's failure report, cut to a size a results page can show.
@@ -268,29 +290,6 @@ std::string results_json(double total_seconds) {
     }
     return "{\n  \"score\": " + number_text(score) + ",\n  \"execution_time\": " + number_text(total_seconds) +
            ",\n  \"tests\": [\n" + tests + "  ]\n}\n";
-}
-
-std::string xml_text(const std::string& text) {
-    std::string escaped = json_string(text);  // valid UTF-8 first
-    escaped = escaped.substr(1, escaped.size() - 2);
-    std::string xml;
-    for (std::size_t i = 0; i < escaped.size(); ++i) {
-        const char c = escaped[i];
-        if (c == '\\' && i + 1 < escaped.size()) {  // undo the JSON escapes: XML has its own
-            const char next = escaped[++i];
-            if (next == 'n') xml += '\n';
-            else if (next == 't') xml += '\t';
-            else if (next == 'u') {
-                xml += "&#xFFFD;";  // a control character: not allowed in XML 1.0
-                i += 4;
-            } else xml += next;
-        } else if (c == '&') xml += "&amp;";
-        else if (c == '<') xml += "&lt;";
-        else if (c == '>') xml += "&gt;";
-        else if (c == '"') xml += "&quot;";
-        else xml += c;
-    }
-    return xml;
 }
 
 // JUnit XML, as CI systems (GitHub Actions reporters, GitLab, Jenkins) read it.

@@ -47,7 +47,7 @@ for hostile in daemon writes_outside reads_secret leaks_when_failing overwrites_
 done
 
 # The sandbox's memory limit (a cgroup, where the machine allows one) is
-# checked with a daemon that eats 2 GiB, under a limit of 1 GiB.
+# checked with a daemon that eats 768 MiB, under a limit of 384 MiB.
 python_submission eats-memory eats_memory
 
 # Without a sandbox, grading must refuse, and say why.
@@ -84,7 +84,7 @@ for folder in "$submissions"/honest-* $(ls -d "$submissions"/* | grep -v /honest
         [[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["memory_limit"])' \
               "$work/out/honest-python/summary.json" 2>/dev/null)" =~ ^[0-9]+$ ]] || {
             echo "eats-memory          skipped: no memory cgroup here, memory is not bounded as a whole"; continue; }
-        memory_limit=$((1 << 30))
+        memory_limit=$((384 << 20))
     else
         memory_limit="${GRADER_MEMORY_BYTES:-3221225472}"
     fi
@@ -105,7 +105,7 @@ done
 if [[ -n "${score[eats-memory]:-}" ]]; then
     [[ "${score[eats-memory]}" == "${score[honest-python]}" ]] ||
         problem "eats-memory: '${score[eats-memory]}', but an honest Python echo gets '${score[honest-python]}'"
-    grep -q "memory limit, 1024 MiB, was reached" "$work/out/eats-memory/report.txt" ||
+    grep -q "memory limit, 384 MiB, was reached" "$work/out/eats-memory/report.txt" ||
         problem "eats-memory: the report should say the memory limit was reached"
 fi
 for name in daemon writes-outside reads-secret overwrites-grader fills-disk; do
