@@ -5,14 +5,24 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <sstream>
+#include <string_view>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "process.hpp"
 #include "settings.hpp"
@@ -28,6 +38,12 @@ struct CaseResult {
 };
 
 std::vector<CaseResult> results;
+bool confined = false;  // --confined: the grader runs inside the sandbox (grading/)
+// --not-run REASON: every test is reported failed for this reason, none is
+// run (a submission that did not build, or timed out, still gets one line
+// per test, with its points, in results.json).
+std::string not_run_reason;
+bool not_run = false;
 
 // Sees every test case start and end, and every failure message.
 class GradeListener : public doctest::IReporter {
@@ -41,6 +57,9 @@ public:
     }
     void test_case_end(const doctest::CurrentTestCaseStats& stats) override {
         current_.passed = stats.testCaseSuccess;
+        // Inside the sandbox, everything the program under test started
+        // (setsid'd, double-forked) ends with its test, not with the suite.
+        if (confined) grader::kill_every_other_process();
         current_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         std::printf("%s %s (%.2f s)\n", current_.passed ? "[pass]" : "[FAIL]", current_.name.c_str(),
                     current_.seconds);
@@ -71,7 +90,11 @@ public:
         current_.output += std::string(data.m_string.c_str()) + "\n";
     }
 
-    void report_query(const doctest::QueryData&) override {}
+    void report_query(const doctest::QueryData& query) override {
+        if (!not_run) return;
+        for (unsigned i = 0; i < query.num_data; ++i)
+            results.push_back(CaseResult{query.data[i]->m_name, false, 0, not_run_reason});
+    }
     void test_run_start() override {}
     void test_run_end(const doctest::TestRunStats&) override {}
     void test_case_reenter(const doctest::TestCaseData&) override {}
@@ -86,41 +109,224 @@ private:
 
 REGISTER_LISTENER("grade", 1, GradeListener);
 
+// Gradescope shows `output` as text, and JSON and XML must be valid UTF-8,
+// whatever the program under test printed: well-formed UTF-8 sequences are
+// kept (a student's "é" stays "é"), every other byte becomes U+FFFD.
+std::string valid_utf8(const std::string& text) {
+    std::string valid;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t size = text.size();
+    for (std::size_t i = 0; i < size;) {
+        const unsigned char c = bytes[i];
+        // The length of a well-formed sequence starting here, or 0.
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
+        if (c < 0x80) length = 1;
+        else if (c >= 0xc2 && c <= 0xdf) length = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+            length = 3;
+            if (c == 0xe0) low = 0xa0;   // no overlong forms
+            if (c == 0xed) high = 0x9f;  // no surrogates
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            length = 4;
+            if (c == 0xf0) low = 0x90;
+            if (c == 0xf4) high = 0x8f;  // nothing above U+10FFFF
+        }
+        bool valid_here = length > 0 && i + length <= size;
+        if (valid_here && length > 1) valid_here = bytes[i + 1] >= low && bytes[i + 1] <= high;
+        for (std::size_t k = 2; valid_here && k < length; ++k) valid_here = bytes[i + k] >= 0x80 && bytes[i + k] <= 0xbf;
+        if (valid_here) {
+            valid.append(text, i, length);
+            i += length;
+        } else {
+            valid += "\xef\xbf\xbd";  // U+FFFD, the replacement character
+            ++i;
+        }
+    }
+    return valid;
+}
+
+// A JSON string: valid UTF-8, control characters escaped.
 std::string json_string(const std::string& text) {
     std::string json = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') {
-            json += '\\';
-            json += static_cast<char>(c);
-        } else if (c == '\n') {
-            json += "\\n";
-        } else if (c < 0x20 || c >= 0x7f) {
+    for (const char c : valid_utf8(text)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') json += {'\\', c};
+        else if (c == '\n') json += "\\n";
+        else if (c == '\t') json += "\\t";
+        else if (byte < 0x20 || byte == 0x7f) {
             char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);  // bytes shown as Latin-1: always valid JSON
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
             json += escaped;
-        } else {
-            json += static_cast<char>(c);
-        }
+        } else json += c;
     }
     return json + "\"";
 }
 
-// Gradescope's format: one point per test case.
-void write_results_json(const std::string& path, int passed) {
-    std::ofstream file(path);
-    file << "{\n  \"score\": " << passed << ",\n  \"max_score\": " << results.size() << ",\n  \"tests\": [\n";
+// Text for an XML attribute or element: valid UTF-8, markup escaped, and
+// the control characters XML 1.0 forbids replaced.
+std::string xml_text(const std::string& text) {
+    std::string xml;
+    for (const char c : valid_utf8(text)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '&') xml += "&amp;";
+        else if (c == '<') xml += "&lt;";
+        else if (c == '>') xml += "&gt;";
+        else if (c == '"') xml += "&quot;";
+        else if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) xml += "\xef\xbf\xbd";
+        else xml += c;
+    }
+    return xml;
+}
+
+// One test's failure report, cut to a size a results page can show.
+std::string cut_output(const std::string& output) {
+    constexpr std::size_t limit = 16 * 1024;
+    if (output.size() <= limit) return output;
+    return output.substr(0, limit) + "\n[... " + std::to_string(output.size() - limit) + " more bytes cut]\n";
+}
+
+// Points and visibility per test, from --points FILE: one rule a line,
+//     POINTS VISIBILITY NAME-PATTERN
+// e.g. "3 after_due_date echoes 16 MiB*" ('*' matches anything). The last
+// rule that matches a test wins; a test no rule matches is worth 1 point,
+// visible. '#' starts a comment.
+struct Rule {
+    double points = 1;
+    std::string visibility = "visible";
+    std::string pattern;
+};
+std::vector<Rule> rules;
+
+bool matches(std::string_view pattern, std::string_view name) {
+    if (pattern.empty()) return name.empty();
+    if (pattern.front() == '*') {
+        for (std::size_t skip = 0; skip <= name.size(); ++skip)
+            if (matches(pattern.substr(1), name.substr(skip))) return true;
+        return false;
+    }
+    return !name.empty() && pattern.front() == name.front() && matches(pattern.substr(1), name.substr(1));
+}
+
+Rule rule_for(const std::string& name) {
+    Rule found;
+    for (const Rule& rule : rules)
+        if (matches(rule.pattern, name)) found = rule;
+    return found;
+}
+
+[[noreturn]] void fail_setup(const std::string& problem) {
+    std::cerr << "grade: " << problem << "\n";
+    std::exit(2);
+}
+
+void read_points(const std::string& path) {
+    std::ifstream file(path);
+    if (!file) fail_setup("cannot read the points file " + path);
+    const std::vector<std::string> visibilities = {"visible", "hidden", "after_due_date", "after_published"};
+    std::string line;
+    for (int number = 1; std::getline(file, line); ++number) {
+        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        std::istringstream words(line);
+        Rule rule;
+        std::string points;
+        if (!(words >> points)) continue;  // blank or comment
+        char* end = nullptr;
+        rule.points = std::strtod(points.c_str(), &end);
+        words >> rule.visibility >> std::ws;
+        std::getline(words, rule.pattern);
+        while (!rule.pattern.empty() && std::isspace(static_cast<unsigned char>(rule.pattern.back()))) rule.pattern.pop_back();
+        if (*end != '\0' || rule.points < 0 || rule.pattern.empty() ||
+            std::find(visibilities.begin(), visibilities.end(), rule.visibility) == visibilities.end())
+            fail_setup(path + ":" + std::to_string(number) +
+                       ": expected POINTS VISIBILITY NAME-PATTERN, e.g. \"2 after_due_date echoes*\" "
+                       "(visibility: visible, hidden, after_due_date or after_published)");
+        rules.push_back(rule);
+    }
+}
+
+// A file the results go to, opened before any test runs, so that a path
+// that cannot be written stops the grader at once (exit 2) rather than
+// after the tests, or never. "/dev/fd/N" is the descriptor N the grader
+// was given (the sandbox passes a pipe that way).
+class Output {
+public:
+    Output() = default;
+    explicit Output(const std::string& path) : path_(path) {
+        if (path.starts_with("/dev/fd/")) {
+            fd_ = std::atoi(path.c_str() + 8);
+            if (fd_ < 3 || ::fcntl(fd_, F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
+            ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+        } else {
+            fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd_ < 0) fail_setup("cannot write " + path + ": " + std::strerror(errno));
+        }
+    }
+    bool wanted() const { return fd_ >= 0; }
+    void write(const std::string& text) {
+        for (std::size_t done = 0; done < text.size();) {
+            const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+            done += static_cast<std::size_t>(n);
+        }
+        if (::close(fd_) < 0 && errno != EINTR) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+        fd_ = -1;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+std::string number_text(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+}
+
+// Gradescope's results.json (https://gradescope-autograders.readthedocs.io,
+// "Autograder specifications"): the score, and each test with its points.
+std::string results_json(double total_seconds) {
+    double score = 0;
+    std::string tests;
     for (std::size_t i = 0; i < results.size(); ++i) {
         const CaseResult& r = results[i];
-        file << "    {\"name\": " << json_string(r.name) << ", \"score\": " << (r.passed ? 1 : 0)
-             << ", \"max_score\": 1, \"status\": \"" << (r.passed ? "passed" : "failed")
-             << "\", \"output\": " << json_string(r.output) << "}" << (i + 1 < results.size() ? "," : "") << "\n";
+        const Rule rule = rule_for(r.name);
+        if (r.passed) score += rule.points;
+        tests += "    {\"name\": " + json_string(r.name) + ", \"score\": " + number_text(r.passed ? rule.points : 0) +
+                 ", \"max_score\": " + number_text(rule.points) + ", \"status\": \"" +
+                 (r.passed ? "passed" : "failed") + "\", \"visibility\": \"" + rule.visibility +
+                 "\", \"execution_time\": " + number_text(r.seconds) + ", \"output\": " +
+                 json_string(cut_output(r.output)) + "}" + (i + 1 < results.size() ? ",\n" : "\n");
     }
-    file << "  ]\n}\n";
+    return "{\n  \"score\": " + number_text(score) + ",\n  \"execution_time\": " + number_text(total_seconds) +
+           ",\n  \"tests\": [\n" + tests + "  ]\n}\n";
+}
+
+// JUnit XML, as CI systems (GitHub Actions reporters, GitLab, Jenkins) read it.
+std::string junit_xml(const std::string& suite_name, double total_seconds) {
+    int failures = 0;
+    for (const CaseResult& r : results) failures += r.passed ? 0 : 1;
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" +
+                      xml_text(suite_name) + "\" tests=\"" + std::to_string(results.size()) + "\" failures=\"" +
+                      std::to_string(failures) + "\" errors=\"0\" time=\"" + number_text(total_seconds) + "\">\n";
+    for (const CaseResult& r : results) {
+        xml += "    <testcase classname=\"" + xml_text(suite_name) + "\" name=\"" + xml_text(r.name) + "\" time=\"" +
+               number_text(r.seconds) + "\"";
+        if (r.passed) {
+            xml += "/>\n";
+        } else {
+            xml += ">\n      <failure message=\"failed\">" + xml_text(cut_output(r.output)) + "</failure>\n    </testcase>\n";
+        }
+    }
+    return xml + "  </testsuite>\n</testsuites>\n";
 }
 
 [[noreturn]] void usage(const char* problem) {
     std::cerr << "grade: " << problem << "\n"
-              << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--results FILE] [--max-threads N]\n"
+              << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--max-threads N]\n"
+              << "             [--results FILE] [--junit FILE] [--points FILE] [--confined]\n"
               << "             [--expect-failure] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
@@ -130,7 +336,7 @@ void write_results_json(const std::string& path, int passed) {
 
 int main(int argc, char** argv) {
     grader::Settings& settings = grader::settings();
-    std::string results_path;
+    std::string results_path, junit_path, points_path;
     bool expect_failure = false;
     std::vector<const char*> doctest_args = {argv[0]};
     if (grader::built_with_sanitizer()) settings.time_scale = 3.0;
@@ -145,6 +351,13 @@ int main(int argc, char** argv) {
         if (arg == "--program") settings.program = value();
         else if (arg == "--cmd") settings.command = value();
         else if (arg == "--results") results_path = value();
+        else if (arg == "--junit") junit_path = value();
+        else if (arg == "--points") points_path = value();
+        else if (arg == "--confined") confined = true;
+        else if (arg == "--not-run") {
+            not_run = true;
+            not_run_reason = value();
+        }
         else if (arg == "--expect-failure") expect_failure = true;
         else if (arg == "--max-threads") {
             settings.max_threads = std::atoi(value().c_str());
@@ -157,6 +370,18 @@ int main(int argc, char** argv) {
         } else doctest_args.push_back(argv[i]);
     }
     if (settings.program.empty() == settings.command.empty()) usage("give exactly one of --program and --cmd");
+    if (!points_path.empty()) read_points(points_path);
+    Output results_file, junit_file;
+    if (!results_path.empty()) results_file = Output(results_path);
+    if (!junit_path.empty()) junit_file = Output(junit_path);
+    // Programs under test may run as the same user as the grader (in the
+    // sandbox they do): they must not be able to read or change its memory,
+    // its descriptors (the results pipe) or attach a debugger to it.
+    ::prctl(PR_SET_DUMPABLE, 0);
+    if (confined && !grader::alone_in_pid_namespace())
+        fail_setup("--confined: this grader is not the first program of a PID namespace of its own "
+                   "(run it through grading/sandbox, which starts it so)");
+
     // The program under test gets SIGPIPE back to its default (see
     // process.cpp); the grader itself must not die writing to a closed pipe.
     std::signal(SIGPIPE, SIG_IGN);
@@ -170,15 +395,22 @@ int main(int argc, char** argv) {
     // does not flush its output fails on every machine, or on none.
     ::unsetenv("PYTHONUNBUFFERED");
 
+    if (not_run) doctest_args.push_back("--list-test-cases");
     doctest::Context context;
     context.setOption("no-version", true);
     context.applyCommandLine(static_cast<int>(doctest_args.size()), doctest_args.data());
+    const auto started = std::chrono::steady_clock::now();
     const int doctest_status = context.run();
-    if (context.shouldExit()) return doctest_status;  // --help, --list-test-cases, ...
+    if (context.shouldExit() && !not_run) return doctest_status;  // --help, --list-test-cases, ...
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     int passed = 0, failed = 0;
     for (const CaseResult& r : results) (r.passed ? passed : failed)++;
-    if (!results_path.empty()) write_results_json(results_path, passed);
+    if (results_file.wanted()) results_file.write(results_json(seconds));
+    if (junit_file.wanted()) {
+        const std::string program = settings.program.empty() ? settings.command : settings.program;
+        junit_file.write(junit_xml("grade " + program, seconds));
+    }
 
     if (expect_failure) {
         if (failed > 0) {

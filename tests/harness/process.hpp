@@ -107,6 +107,14 @@ private:
     std::jthread capture_thread_;
 };
 
+// In the sandbox (grading/sandbox), the grader is the only program of its
+// PID namespace but the namespace's init: true when that is so.
+bool alone_in_pid_namespace();
+// Kills every process of the grader's PID namespace but the grader and the
+// namespace's init, and waits until they are gone: whatever a test's program
+// started (setsid, double fork) ends with the test. Only for the sandbox.
+void kill_every_other_process();
+
 // Every process group alive now, so that an interrupted grader (Ctrl-C, or
 // Meson's timeout) can kill them all before it exits.
 void kill_all_children_on_signal();

@@ -131,6 +131,9 @@ std::string full_report(const std::string& what, std::string_view hint) {
     }
     report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
     report += state.details;
+    // doctest's strings end at a NUL byte: a program that printed one would
+    // cut the report there.
+    for (std::size_t at; (at = report.find('\0')) != std::string::npos;) report.replace(at, 1, "\\x00");
     return report;
 }
 }  // namespace
