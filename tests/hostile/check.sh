@@ -114,12 +114,17 @@ done
 # This one fails the exit tests on purpose, so that its standard error (what
 # it read) is shown in the report: the check below sees that it was shown.
 read -r status points maximum <<<"${score[leaks-when-failing]}"
-[[ "$status" == graded && "$maximum" == 18 && "$points" -lt 18 && "$points" -gt 0 ]] ||
+[[ "$status" == graded && "$points" -lt "$maximum" && "$points" -gt 0 ]] ||
     problem "leaks-when-failing: '${score[leaks-when-failing]}', expected graded with some tests failed"
 grep -q "/etc/shadow: Permission denied" "$work/out/leaks-when-failing/report.txt" ||
     problem "leaks-when-failing: its standard error should be in the report, saying /etc/shadow could not be read"
-[[ "${score[honest-cpp]}" == "graded 19 19" ]] || problem "the honest C++ echo server gets '${score[honest-cpp]}'"
-[[ "${score[honest-python]}" == "graded 18 18" ]] || problem "the honest Python echo server gets '${score[honest-python]}'"
+# Every test passed, and the same tests in both languages (the maximum score
+# does not depend on how the program is started).
+read -r status points maximum <<<"${score[honest-cpp]}"
+[[ "$status" == graded && "$points" == "$maximum" && "$maximum" -gt 0 ]] ||
+    problem "the honest C++ echo server gets '${score[honest-cpp]}'"
+[[ "${score[honest-python]}" == "${score[honest-cpp]}" ]] ||
+    problem "the honest Python echo server gets '${score[honest-python]}', the honest C++ one '${score[honest-cpp]}'"
 
 # Nothing leaked.
 if grep -rlF "$secret" "$work/out" >/dev/null; then problem "the secret appears in: $(grep -rlF "$secret" "$work/out" | tr '\n' ' ')"; fi
