@@ -26,6 +26,8 @@ public:
 
     int get() const { return fd_; }
     bool is_open() const { return fd_ >= 0; }
+    // Gives the descriptor up: the caller closes it (to see close()'s error).
+    int release() { return std::exchange(fd_, -1); }
     void reset(int fd = -1) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;

@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "fd.hpp"
 #include "process.hpp"
 #include "settings.hpp"
 #include "transcript.hpp"
@@ -254,29 +255,28 @@ public:
     Output() = default;
     explicit Output(const std::string& path) : path_(path) {
         if (path.starts_with("/dev/fd/")) {
-            fd_ = std::atoi(path.c_str() + 8);
-            if (fd_ < 3 || ::fcntl(fd_, F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
-            ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+            fd_.reset(std::atoi(path.c_str() + 8));
+            if (fd_.get() < 3 || ::fcntl(fd_.get(), F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
+            ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
         } else {
-            fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (fd_ < 0) fail_setup("cannot write " + path + ": " + std::strerror(errno));
+            fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            if (!fd_.is_open()) fail_setup("cannot write " + path + ": " + std::strerror(errno));
         }
     }
-    bool wanted() const { return fd_ >= 0; }
+    bool wanted() const { return fd_.is_open(); }
     void write(const std::string& text) {
         for (std::size_t done = 0; done < text.size();) {
-            const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+            const ssize_t n = ::write(fd_.get(), text.data() + done, text.size() - done);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
             done += static_cast<std::size_t>(n);
         }
-        if (::close(fd_) < 0 && errno != EINTR) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
-        fd_ = -1;
+        if (::close(fd_.release()) < 0 && errno != EINTR) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
     }
 
 private:
     std::string path_;
-    int fd_ = -1;
+    grader::FileDescriptor fd_;
 };
 
 std::string number_text(double value) {

@@ -21,6 +21,8 @@
 
 #include <sys/types.h>
 
+#include "fd.hpp"
+
 namespace grader {
 
 using Clock = std::chrono::steady_clock;
@@ -88,11 +90,11 @@ private:
 
     Limits limits_;
     pid_t pid_ = -1;
-    int stdin_fd_ = -1;
-    int stdout_fd_ = -1;
-    int stderr_fd_ = -1;
-    int pid_fd_ = -1;  // becomes readable when the child ends
-    int wake_fd_ = -1;  // an eventfd: written to stop the capture thread at once
+    FileDescriptor stdin_pipe_;   // our end of the program's standard input
+    FileDescriptor stdout_pipe_;  // our ends of its standard output and error
+    FileDescriptor stderr_pipe_;
+    FileDescriptor pid_fd_;  // becomes readable when the child ends
+    FileDescriptor wake_;    // an eventfd: written to stop the capture thread at once
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
