@@ -45,4 +45,4 @@ TEST_CASE("numbering starts again at 1 for each connection") {
 }  // TEST_SUITE
 
 // Lab 02's rude clients and descriptors, in lines (tests/harness/checks/rude_clients.hpp).
-GRADER_RUDE_CLIENT_TESTS(grader::numbered_per_connection(), 1000)
+GRADER_RUDE_CLIENT_TESTS(grader::numbered_lines(), 1000)

@@ -19,29 +19,12 @@ using grader::Server;
 
 namespace {
 
-std::string answer(int number, std::string_view line) { return std::to_string(number) + ": " + std::string(line); }
+const grader::Answers numbered = grader::numbered_per_connection();
 
-// Sends one line and expects its answer.
+// Sends the client's `number`th line and expects its answer.
 void exchange(Client& client, int number, std::string_view line, std::string_view hint = {},
               grader::Where where = grader::Where::current()) {
-    client.send_line(line, where);
-    client.expect_line(answer(number, line), hint, where);
-}
-
-// Expects a line, with a hint for each way it can go wrong: no line at all
-// (the server is busy elsewhere), or a wrong one.
-void expect_line_from(Client& client, const std::string& expected, std::string_view if_nothing,
-                      std::string_view if_wrong, grader::Where where = grader::Where::current()) {
-    const std::optional<std::string> line = client.try_next_line(grader::settings().reply_timeout());
-    if (!line)
-        grader::fail(client.name() + " expected the line " + grader::quote_bytes(expected + "\n") +
-                         "\n  but nothing came back within " +
-                         grader::seconds_text(grader::settings().reply_timeout()),
-                     if_nothing, where);
-    if (*line != expected)
-        grader::fail(client.name() + " expected the line " + grader::quote_bytes(expected + "\n") +
-                         "\n  but received      " + grader::quote_bytes(*line + "\n"),
-                     if_wrong, where);
+    grader::expect_served(client, numbered, number, line, hint, where);
 }
 
 const char* const per_client_hint =
@@ -67,8 +50,7 @@ TEST_CASE("each connection counts its own lines from 1") {
     Client bob = server.connect("bob");
     exchange(alice, 1, "alice one");
     exchange(alice, 2, "alice two");
-    bob.send_line("bob one");
-    expect_line_from(bob, "1: bob one", concurrency_hint, per_client_hint);
+    exchange(bob, 1, "bob one", concurrency_hint);
     exchange(alice, 3, "alice three", per_client_hint);
     exchange(bob, 2, "bob two", per_client_hint);
 }
@@ -76,7 +58,7 @@ TEST_CASE("each connection counts its own lines from 1") {
 }  // TEST_SUITE
 
 // Lab 02's rude clients and descriptors (tests/harness/checks/rude_clients.hpp).
-GRADER_RUDE_CLIENT_TESTS(grader::numbered_per_connection(), 300)
+GRADER_RUDE_CLIENT_TESTS(grader::numbered_lines(), 300)
 
 TEST_SUITE("rude clients, at once") {
 
@@ -107,4 +89,4 @@ TEST_CASE("clients beyond the open-file limit wait their turn, and the server su
 }  // TEST_SUITE
 
 // Every client at once, a thread each (tests/harness/checks/threads.hpp).
-GRADER_THREAD_TESTS(grader::numbered_per_connection())
+GRADER_THREAD_TESTS(grader::numbered_lines())

@@ -455,8 +455,8 @@ TEST_CASE("clients come and go while others ask '/who': every answer is right") 
 }  // TEST_SUITE
 
 // Lab 02's rude clients and descriptors (tests/harness/checks/rude_clients.hpp).
-GRADER_RUDE_CLIENT_TESTS(grader::numbered_per_server(), 300)
+GRADER_RUDE_CLIENT_TESTS(grader::numbered_lines(), 300)
 
 // Lab 04's threads (tests/harness/checks/threads.hpp): any N, the count is
 // the whole server's.
-GRADER_THREAD_TESTS(grader::numbered_per_server())
+GRADER_THREAD_TESTS(grader::numbered_lines())

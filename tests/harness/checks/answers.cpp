@@ -32,11 +32,12 @@ Answers numbered_per_connection() {
             "net::is_disconnect(error) is true, that client is done (return from its loop, or end its thread)"};
 }
 
-Answers numbered_per_server() {
+Answers numbered_lines() {
     return {[](int, std::string_view line) { return "N: " + std::string(line); },
             [](std::string_view reply, int, std::string_view line) { return is_number_then(reply, line); },
-            "a client that resets or vanishes ends its own thread, nothing else: when net::is_disconnect(error) "
-            "is true, that client is done"};
+            "a client that resets or vanishes ends its own conversation, nothing else: when "
+            "net::is_disconnect(error) is true, that client is done (back to the accept loop, or the end of its "
+            "thread)"};
 }
 
 void expect_served(Client& client, const Answers& answers, int nth, std::string_view line, std::string_view hint,

@@ -17,6 +17,7 @@
 // another feature's test (notices, the reader's own line come back) are
 // passed over when a test waits for something else.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <set>
@@ -42,6 +43,7 @@ struct Announcements {
     bool joins = true;   // "* NAME joined" to the others
     bool leaves = true;  // "* NAME left" to the others
     bool who = true;     // "/who" answered "* online: ..."
+    bool relays = true;  // "NAME says: LINE" to the others
 };
 
 extern const char* const join_hint;
@@ -52,7 +54,10 @@ extern const char* const framing_hint;
 extern const char* const survive_hint;
 
 // A chat server under test, and how to wait on it without depending on a
-// feature a test does not check.
+// feature a test does not check. A feature the server was seen not to have
+// is not waited for in full again: a test expecting a relayed line from a
+// server seen not to relay any waits only the silence window, so that a
+// failing program is graded fast (a correct one never waits for either).
 class Room {
 public:
     // Learns (once per run) which notices the program sends, then starts it.
@@ -80,6 +85,11 @@ public:
     // The same for a client the test knows only by the name the server gives it.
     void wait_gone(const std::string& leaver, const std::vector<Client*>& here, Where where = Where::current());
 
+    // Whether `expected` is of a kind the server was seen not to send.
+    bool is_known_missing(const std::string& expected) const;
+    // How long to wait for relayed lines: the reply deadline, or the
+    // silence window if the server was seen not to relay any.
+    std::chrono::milliseconds patience_for_lines() const;
     // A line about another feature, for `reader`: a join or leave notice,
     // or the reader's own line come back.
     bool is_noise(const Client& reader, const std::string& line) const;
@@ -100,8 +110,9 @@ public:
     void ignore(std::string line) { ignored_.insert(std::move(line)); }
 
 private:
-    // The next line, remembering a notice (a later expect() may want it).
-    std::string take_line(Client& reader, std::string_view hint, Where where);
+    // The next line that is not noise, within `within`; a notice passed
+    // over is remembered (a later expect() may want it).
+    std::string next_line_within(Client& reader, std::chrono::milliseconds within, std::string_view hint, Where where);
 
     NameOf name_of_;
     Announcements announces_;

@@ -4,7 +4,7 @@
 // client has its own line buffer and its own thread, and threads end with
 // their clients. Answers as the lab gives them (checks/answers.hpp).
 //
-//   GRADER_THREAD_TESTS(grader::numbered_per_connection())   // lab 04
+//   GRADER_THREAD_TESTS(grader::numbered_lines())   // labs 04, 05
 
 #include "checks/answers.hpp"
 
