@@ -1,5 +1,6 @@
 #include "checks/threads.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,20 +21,58 @@ const char* const own_buffer_hint =
     "each client needs a line buffer of its own (its own net::LineReader, a local variable of its thread): one "
     "buffer shared by all threads mixes their bytes";
 
+// Whether the program serves two clients at once, seen once per run on a
+// server of its own: a second client is answered while a first one, silent,
+// is connected. A program seen not to is not waited for in full again in
+// every test (a correct one never waits for either).
+bool serves_clients_at_once(const Answers& answers) {
+    static std::optional<bool> learned;
+    if (learned) return *learned;
+    transcript().add("grader", "first learns, on a server of its own, whether this program serves two clients at once");
+    {
+        Server probe;
+        Client first = probe.connect("probe1");
+        Client second = probe.connect("probe2");
+        second.send_line("am I served?");
+        const auto reply = second.try_next_line(settings().reply_timeout());
+        learned = reply && answers.matches(*reply, 1, "am I served?");
+    }
+    transcript().add("grader", std::string("has learned: ") + (*learned ? "it does" : "it does NOT") +
+                                   "; now the test itself");
+    return *learned;
+}
+
+// How long to wait for an answer: the reply deadline, or the silence window
+// for a program seen not to serve clients at once.
+std::chrono::milliseconds patience(const Answers& answers) {
+    return serves_clients_at_once(answers) ? settings().reply_timeout() : settings().silence_window();
+}
+
 // The answer to `client`'s `nth` line, with a hint for each way it can go
 // wrong: nothing at all (the server is busy elsewhere), or a wrong line.
 void expect_answer_from(Client& client, const Answers& answers, int nth, std::string_view line,
                         std::string_view if_nothing, std::string_view if_wrong, Where where = Where::current()) {
     const std::string expected = answers.expected(nth, line);
-    const std::optional<std::string> reply = client.try_next_line(settings().reply_timeout());
+    const auto within = patience(answers);
+    const std::optional<std::string> reply = client.try_next_line(within);
     if (!reply)
         fail(client.name() + " expected the line " + quote_bytes(expected + "\n") + "\n  but nothing came back within " +
-                 seconds_text(settings().reply_timeout()),
+                 seconds_text(within) +
+                 (serves_clients_at_once(answers) ? std::string()
+                                                  : "\n  (at the start, this program was seen not to serve two "
+                                                    "clients at once: the grader waits no longer)"),
              if_nothing, where);
     if (!answers.matches(*reply, nth, line))
         fail(client.name() + " expected the line " + quote_bytes(expected + "\n") + "\n  but received      " +
                  quote_bytes(*reply + "\n"),
              if_wrong, where);
+}
+
+// Sends the client's `nth` line and expects its answer.
+void served(Client& client, const Answers& answers, int nth, std::string_view line, std::string_view hint,
+            Where where = Where::current()) {
+    client.send_line(line, where);
+    expect_answer_from(client, answers, nth, line, hint, own_buffer_hint, where);
 }
 
 std::vector<Client> connect_many(Server& server, int count, const std::string& prefix) {
@@ -46,15 +85,17 @@ std::vector<Client> connect_many(Server& server, int count, const std::string& p
 }  // namespace
 
 void a_silent_client_delays_nobody(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     Client silent = server.connect("silent");
     Client bob = server.connect("bob");
-    expect_served(bob, answers, 1, "hello", concurrency_hint);
-    expect_served(bob, answers, 2, "hello again", concurrency_hint);
-    expect_served(silent, answers, 1, "at last", "a client that waited must still be served");
+    served(bob, answers, 1, "hello", concurrency_hint);
+    served(bob, answers, 2, "hello again", concurrency_hint);
+    served(silent, answers, 1, "at last", "a client that waited must still be served");
 }
 
 void a_slow_client_delays_nobody(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     Client slow = server.connect("slow");
     Client bob = server.connect("bob");
@@ -65,13 +106,14 @@ void a_slow_client_delays_nobody(const Answers& answers) {
         slow.send(std::string(1, byte));
         server.wait_until_read(slow, concurrency_hint);
         ++number;
-        expect_served(bob, answers, number, "bob's line " + std::to_string(number), concurrency_hint);
+        served(bob, answers, number, "bob's line " + std::to_string(number), concurrency_hint);
     }
     slow.send("\n");
-    expect_answer(slow, answers, 1, line, "the slow client's line must come back whole");
+    expect_answer_from(slow, answers, 1, line, concurrency_hint, "the slow client's line must come back whole");
 }
 
 void a_hundred_clients_at_once(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     std::vector<Client> clients = connect_many(server, 100, "client");
     for (Client& client : clients) client.set_quiet(true);
@@ -86,6 +128,7 @@ void a_hundred_clients_at_once(const Answers& answers) {
 }
 
 void a_hundred_clients_send_twenty_lines_each(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     std::vector<Client> clients = connect_many(server, 100, "client");
     for (Client& client : clients) {
@@ -101,6 +144,7 @@ void a_hundred_clients_send_twenty_lines_each(const Answers& answers) {
 }
 
 void partial_lines_never_mix(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     std::vector<Client> clients = connect_many(server, 10, "client");
     // Each piece is read by the server before the next is sent, so a
@@ -118,10 +162,11 @@ void partial_lines_never_mix(const Answers& answers) {
 }
 
 void each_client_has_a_thread(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     const int before = server.thread_count();
     std::vector<Client> clients = connect_many(server, 10, "client");
-    for (Client& client : clients) expect_served(client, answers, 1, "hi", concurrency_hint);
+    for (Client& client : clients) served(client, answers, 1, "hi", concurrency_hint);
     const int during = server.thread_count();
     if (during < before + 10)
         fail("the server had " + std::to_string(before) + " threads before any client, and only " +
@@ -130,6 +175,7 @@ void each_client_has_a_thread(const Answers& answers) {
 }
 
 void threads_end_with_their_clients(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     const int before = server.thread_count();
     int during = 0;
@@ -137,7 +183,7 @@ void threads_end_with_their_clients(const Answers& answers) {
         std::vector<Client> clients = connect_many(server, 30, "client");
         for (Client& client : clients) {
             client.set_quiet(true);
-            expect_served(client, answers, 1, "hi", concurrency_hint);
+            served(client, answers, 1, "hi", concurrency_hint);
         }
         during = server.thread_count();
         // Three ways to leave: close, half-close first, reset.
@@ -153,10 +199,11 @@ void threads_end_with_their_clients(const Answers& answers) {
              "threads are leaking: a client's thread must end as soon as its client has gone (recv() "
              "returned 0, or the connection was reset). Does it wait for something after that?");
     Client late = server.connect("late");
-    expect_served(late, answers, 1, "anyone home?", "the server must go on serving new clients");
+    served(late, answers, 1, "anyone home?", "the server must go on serving new clients");
 }
 
 void clients_in_waves_leave_no_thread(const Answers& answers) {
+    serves_clients_at_once(answers);  // learned before this test starts its own server
     Server server;
     const int before = server.thread_count();
     for (int wave = 0; wave < 5; ++wave) {
