@@ -79,7 +79,7 @@ TEST_CASE("clients beyond the open-file limit wait their turn, and the server su
         clients[static_cast<std::size_t>(i)].expect_closed();
     }
     for (std::size_t i = 25; i < clients.size(); ++i)
-        exchange(clients[i], 1, "my turn",
+        grader::expect_served(clients[i], grader::numbered_lines(), 1, "my turn",
                  "when the server runs out of descriptors, accept() fails with EMFILE: that is no reason to "
                  "stop. Wait a little and try again (net::accept_client does): clients that leave give "
                  "their descriptors back");
