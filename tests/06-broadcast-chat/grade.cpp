@@ -167,7 +167,8 @@ TEST_CASE("netcat (nc) chats with the others: a client nobody here wrote") {
                      "join notices nor answers to '/who'",
                      grader::chat::join_hint);
     if (room.announces().joins) {
-        const std::string notice = alice.next_line(grader::chat::join_hint);
+        std::string notice = alice.next_line(grader::chat::join_hint);
+        while (notice == room.joined(alice)) notice = alice.next_line(grader::chat::join_hint);  // her own: its test says so
         if (!notice.starts_with("* ") || !notice.ends_with(" joined"))
             grader::fail("alice expected netcat's '* ADDR joined', but received " + grader::quote_bytes(notice),
                          grader::chat::join_hint);
