@@ -21,20 +21,23 @@ const char* const own_buffer_hint =
     "each client needs a line buffer of its own (its own net::LineReader, a local variable of its thread): one "
     "buffer shared by all threads mixes their bytes";
 
-// Whether the program serves two clients at once, seen once per run on a
-// server of its own: a second client is answered while a first one, silent,
-// is connected. A program seen not to is not waited for in full again in
+// Whether the program serves many clients at once, seen once per run on a
+// server of its own: an 11th client is answered while 10 others, silent,
+// are connected (a pool of a few threads is not). A program seen not to is not waited for in full again in
 // every test (a correct one never waits for either).
 bool serves_clients_at_once(const Answers& answers) {
     static std::optional<bool> learned;
     if (learned) return *learned;
-    transcript().add("grader", "first learns, on a server of its own, whether this program serves two clients at once");
+    transcript().add("grader", "first learns, on a server of its own, whether this program serves many clients at once "
+                               "(an 11th while 10 others are connected)");
     {
         Server probe;
-        Client first = probe.connect("probe1");
-        Client second = probe.connect("probe2");
-        second.send_line("am I served?");
-        const auto reply = second.try_next_line(settings().reply_timeout());
+        std::vector<Client> silent;
+        silent.reserve(10);
+        for (int i = 0; i < 10; ++i) silent.push_back(probe.connect("probe" + std::to_string(i + 1)));
+        Client eleventh = probe.connect("probe11");
+        eleventh.send_line("am I served?");
+        const auto reply = eleventh.try_next_line(settings().reply_timeout());
         learned = reply && answers.matches(*reply, 1, "am I served?");
     }
     transcript().add("grader", std::string("has learned: ") + (*learned ? "it does" : "it does NOT") +
@@ -59,7 +62,7 @@ void expect_answer_from(Client& client, const Answers& answers, int nth, std::st
         fail(client.name() + " expected the line " + quote_bytes(expected + "\n") + "\n  but nothing came back within " +
                  seconds_text(within) +
                  (serves_clients_at_once(answers) ? std::string()
-                                                  : "\n  (at the start, this program was seen not to serve two "
+                                                  : "\n  (at the start, this program was seen not to serve 11 "
                                                     "clients at once: the grader waits no longer)"),
              if_nothing, where);
     if (!answers.matches(*reply, nth, line))
