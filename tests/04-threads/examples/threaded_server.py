@@ -101,25 +101,19 @@ def start_thread(serve, client):
     threading.Thread(target=serve, args=(client,), daemon=True).start()
 
 
-def accept_waiting(listener):
-    """accept(), waiting out a full table of descriptors (EMFILE and its
-    kin): a server must not die of its clients. Once some of them leave,
-    their descriptors come back, and it accepts again."""
-    while True:
-        try:
-            return listener.accept()
-        except OSError as error:
-            if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                time.sleep(0.05)  # nothing to wait on: look again soon
-            elif error.errno not in (errno.ECONNABORTED, errno.EPROTO, errno.EINTR):
-                raise
-
-
 def main(serve=serve_client, start=start_thread):
     arguments = parse_arguments()
     listener = listen(arguments.host, arguments.port)
     while True:
-        client, _ = accept_waiting(listener)
+        try:
+            client, _ = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EMFILE, errno.ENFILE, errno.ECONNABORTED, errno.EINTR):
+                raise
+            # Out of descriptors: clients that leave give theirs back. Wait a
+            # little and try again, as net::accept_client does.
+            time.sleep(0.01)
+            continue
         start(serve, client)
 
 

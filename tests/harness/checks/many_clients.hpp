@@ -35,11 +35,13 @@ inline bool read_what_has_arrived(std::vector<grader::Client>& clients,
 
 // Reads every line that arrives at any of `clients`, handing each to
 // take(index, line), until finished() is true. Fails the test if no line at
-// all arrives for the reply deadline; missing() then says what is missing.
+// all arrives for `patience` (the reply deadline); missing() then says what
+// is missing.
 inline void read_round_robin(std::vector<grader::Client>& clients,
                              const std::function<void(std::size_t, const std::string&)>& take,
                              const std::function<bool()>& finished, const std::function<std::string()>& missing,
-                             std::string_view hint) {
+                             std::string_view hint,
+                             std::chrono::milliseconds patience = grader::settings().reply_timeout()) {
     using namespace std::chrono_literals;
     auto last_progress = grader::Clock::now();
     std::size_t next_to_wait_on = 0;
@@ -48,9 +50,9 @@ inline void read_round_robin(std::vector<grader::Client>& clients,
             last_progress = grader::Clock::now();
             continue;
         }
-        if (grader::Clock::now() - last_progress > grader::settings().reply_timeout()) {
-            const auto seconds = std::to_string(grader::settings().reply_timeout().count() / 1000.0).substr(0, 3);
-            grader::fail("no line arrived at any client for " + seconds + " s, and some are still missing:\n" +
+        if (grader::Clock::now() - last_progress > patience) {
+            grader::fail("no line arrived at any client for " + grader::seconds_text(patience) +
+                             ", and some are still missing:\n" +
                              missing(),
                          hint);
         }
