@@ -28,6 +28,7 @@ struct TcpEntry {
     unsigned long remote_port = 0;
     std::string state;  // "0A": listening
     long receive_queue = 0;
+    unsigned long inode = 0;
 };
 
 // Calls `visit` on every entry of /proc/net/tcp and /proc/net/tcp6 until it returns true.
@@ -41,10 +42,12 @@ bool for_each_tcp_entry(Visit visit) {
             // "  3: 0100007F:9C41 0100007F:D3F2 01 00000000:00000005 ...":
             // slot, local address, remote address, state, tx_queue:rx_queue
             std::istringstream fields(line);
-            std::string slot, local, remote, state, queues;
-            fields >> slot >> local >> remote >> state >> queues;
+            // ... tr:when retransmits uid timeout inode
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
+            unsigned long inode = 0;
+            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
             const TcpEntry entry{port_of(local), port_of(remote), state,
-                                 std::stol(queues.substr(queues.find(':') + 1), nullptr, 16)};
+                                 std::stol(queues.substr(queues.find(':') + 1), nullptr, 16), inode};
             if (visit(entry)) return true;
         }
     }
@@ -90,6 +93,15 @@ bool is_listening(std::uint16_t port) {
     return for_each_tcp_entry([&](const TcpEntry& entry) { return entry.state == "0A" && entry.local_port == port; });
 }
 
+std::vector<unsigned long> listening_sockets(std::uint16_t port) {
+    std::vector<unsigned long> inodes;
+    for_each_tcp_entry([&](const TcpEntry& entry) {
+        if (entry.state == "0A" && entry.local_port == port) inodes.push_back(entry.inode);
+        return false;
+    });
+    return inodes;
+}
+
 std::optional<long> receive_queue(std::uint16_t local_port, std::uint16_t remote_port) {
     std::optional<long> queue;
     for_each_tcp_entry([&](const TcpEntry& entry) {
@@ -98,6 +110,20 @@ std::optional<long> receive_queue(std::uint16_t local_port, std::uint16_t remote
         return true;
     });
     return queue;
+}
+
+}  // namespace grader
+
+namespace grader {
+
+std::optional<unsigned long> connection_socket(std::uint16_t local_port, std::uint16_t remote_port) {
+    std::optional<unsigned long> inode;
+    for_each_tcp_entry([&](const TcpEntry& entry) {
+        if (entry.local_port != local_port || entry.remote_port != remote_port) return false;
+        inode = entry.inode;
+        return true;
+    });
+    return inode;
 }
 
 }  // namespace grader

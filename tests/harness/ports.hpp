@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "fd.hpp"
 #include "net/socket.hpp"
@@ -40,8 +41,13 @@ private:
 std::uint16_t find_free_port();
 // True once something listens on 127.0.0.1 (or ::) at this port.
 bool is_listening(std::uint16_t port);
+// The sockets (inodes) listening at this port now: several graders may run
+// at once, and the port the grader chose may be taken by another's program.
+std::vector<unsigned long> listening_sockets(std::uint16_t port);
 // Bytes received on the connection local_port <- remote_port that the
 // program has not read yet; nothing if there is no such connection.
 std::optional<long> receive_queue(std::uint16_t local_port, std::uint16_t remote_port);
+// The socket (inode) of the connection local_port <- remote_port.
+std::optional<unsigned long> connection_socket(std::uint16_t local_port, std::uint16_t remote_port);
 
 }  // namespace grader

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <filesystem>
 #include <csignal>
 #include <cstring>
 #include <dirent.h>
@@ -397,6 +398,39 @@ int ChildProcess::thread_count() const {
     long threads = 0;
     for (pid_t member : group_members(pid_)) threads += stat_field(member, 20);
     return static_cast<int>(threads);
+}
+
+bool ChildProcess::holds_socket(unsigned long inode) const {
+    const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+    for (pid_t member : group_members(pid_)) {
+        std::error_code error;
+        const std::string fds = "/proc/" + std::to_string(member) + "/fd";
+        for (const auto& entry : std::filesystem::directory_iterator(fds, error)) {
+            std::error_code unreadable;
+            if (std::filesystem::read_symlink(entry.path(), unreadable).string() == wanted) return true;
+        }
+    }
+    return false;
+}
+
+bool ChildProcess::is_sending_to(unsigned long inode) const {
+    const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+    for (pid_t member : group_members(pid_)) {
+        const std::string process = "/proc/" + std::to_string(member);
+        std::error_code error;
+        for (const auto& task : std::filesystem::directory_iterator(process + "/task", error)) {
+            // "44 0x5 0x7f3a... ...": the system call a thread waits in, and its arguments.
+            std::ifstream file(task.path() / "syscall");
+            long number = -1;
+            std::string first_argument;
+            if (!(file >> number >> first_argument)) continue;
+            if (number != SYS_sendto && number != SYS_sendmsg && number != SYS_write && number != SYS_writev) continue;
+            const std::string fd = std::to_string(std::stol(first_argument, nullptr, 16));
+            std::error_code unreadable;
+            if (std::filesystem::read_symlink(process + "/fd/" + fd, unreadable).string() == wanted) return true;
+        }
+    }
+    return false;
 }
 
 int ChildProcess::open_file_count() const {

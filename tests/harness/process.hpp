@@ -82,6 +82,12 @@ public:
     // Summed over every live process of the group, read from /proc.
     int thread_count() const;
     int open_file_count() const;
+    // True if a process of the group has this socket (its inode, as in
+    // /proc/net/tcp) open.
+    bool holds_socket(unsigned long inode) const;
+    // True if a thread of the group is in a send() (or write) to this
+    // socket now: waiting, since the other side's window is full.
+    bool is_sending_to(unsigned long inode) const;
 
 private:
     void capture_output(std::stop_token stop);

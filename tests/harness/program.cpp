@@ -150,13 +150,13 @@ Server::Server(const StartOptions& options, std::optional<std::uint16_t> chosen_
       args_(options.args),
       process_(command_with_port(options, chosen_port), limits_for(options), options.pipe_stdin,
                options.short_sends ? SHORT_SENDS_LIBRARY : "") {
-    set_program_reporter([this](std::string_view hint) { return program_state(hint); });
+    previous_reporter_ = set_program_reporter([this](std::string_view hint) { return program_state(hint); });
     transcript().add("grader", "starts the server: " + command_line_ +
                                    (options.short_sends ? "  (every send() takes only a few bytes)" : ""));
     try {
         wait_until_listening(chosen_port, where);
     } catch (...) {
-        set_status_reporter(nullptr);  // no destructor runs for a constructor that throws
+        set_program_reporter(std::move(previous_reporter_));  // no destructor runs for a constructor that throws
         throw;
     }
 }
@@ -171,7 +171,7 @@ Server::~Server() {
                           (status && !status->exited && signals_sent_ == 0);
         if (died) fail_without_stopping("the server did not survive the test");
     }
-    set_status_reporter(nullptr);
+    set_program_reporter(std::move(previous_reporter_));
 }
 
 void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Where where) {
@@ -179,7 +179,14 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
     const std::string seconds = seconds_text(settings().startup_timeout());
     if (chosen_port) {
         // The command was given the port: watch for it to be listening.
-        while (!is_listening(*chosen_port)) {
+        // Listening, and by the program itself: with several graders at
+        // once, another's program may have taken the port in the meantime.
+        auto program_listens = [&] {
+            for (unsigned long inode : listening_sockets(*chosen_port))
+                if (process_.holds_socket(inode)) return true;
+            return false;
+        };
+        while (!program_listens()) {
             if (const auto status = process_.exit_status())
                 fail("the server " + status->describe() + " before it was listening on port " +
                          std::to_string(*chosen_port),
@@ -306,6 +313,13 @@ std::optional<long> Server::unread_bytes_from(const Client& client) const {
     const std::string& address = client.address();
     const auto client_port = static_cast<std::uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
     return receive_queue(port_, client_port);
+}
+
+bool Server::is_blocked_sending_to(const Client& client) const {
+    const std::string& address = client.address();
+    const auto client_port = static_cast<std::uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
+    const auto inode = connection_socket(port_, client_port);
+    return inode && process_.is_sending_to(*inode);
 }
 
 void Server::wait_until_read(const Client& client, std::string_view hint, Where where) const {

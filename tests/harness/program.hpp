@@ -99,6 +99,9 @@ public:
     // the pieces arrive in separate reads in any language, however fast or
     // slow the server's threads wake up.
     void wait_until_read(const Client& client, std::string_view hint = {}, Where where = Where::current()) const;
+    // True while a thread of the server waits in send() to `client` (whose
+    // window is full): a reset from that client then meets the send.
+    bool is_blocked_sending_to(const Client& client) const;
 
     ChildProcess& process() { return process_; }
     // For failure reports: why it ended, if its end is the cause, and its state.
@@ -116,6 +119,7 @@ private:
     std::uint16_t port_ = 0;
     std::optional<std::string> listening_line_;
     int signals_sent_ = 0;
+    ProgramReporter previous_reporter_;  // put back when this server goes
 };
 
 // The thread count a server should return to once its clients have gone,

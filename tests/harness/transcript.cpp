@@ -1,5 +1,7 @@
 #include "transcript.hpp"
 
+#include <utility>
+
 #include <fmt/core.h>
 
 #include <doctest/doctest.h>
@@ -76,13 +78,16 @@ std::string quote_end(std::string_view bytes, std::size_t max_bytes) {
            quote_bytes(bytes.substr(bytes.size() - max_bytes), max_bytes);
 }
 
-void set_program_reporter(std::function<ProgramState(std::string_view)> reporter) {
+ProgramReporter set_program_reporter(ProgramReporter reporter) {
     std::lock_guard lock(reporter_mutex);
-    program_reporter = std::move(reporter);
+    return std::exchange(program_reporter, std::move(reporter));
 }
 
 void set_status_reporter(std::function<std::string(std::string_view)> reporter) {
-    if (!reporter) return set_program_reporter(nullptr);
+    if (!reporter) {
+        set_program_reporter(nullptr);
+        return;
+    }
     set_program_reporter([reporter = std::move(reporter)](std::string_view hint) {
         ProgramState state;
         state.details = reporter(hint);
@@ -92,8 +97,12 @@ void set_status_reporter(std::function<std::string(std::string_view)> reporter) 
 
 void set_status_reporter(std::nullptr_t) { set_program_reporter(nullptr); }
 
+
 void set_status_reporter(std::function<std::string()> reporter) {
-    if (!reporter) return set_program_reporter(nullptr);
+    if (!reporter) {
+        set_program_reporter(nullptr);
+        return;
+    }
     set_status_reporter([reporter = std::move(reporter)](std::string_view) { return reporter(); });
 }
 

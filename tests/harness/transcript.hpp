@@ -57,7 +57,11 @@ struct ProgramState {
     std::string evidence;  // e.g. a sanitizer's report, shortened
     std::string details;   // its state: command line, status, standard error
 };
-void set_program_reporter(std::function<ProgramState(std::string_view hint)> reporter);
+using ProgramReporter = std::function<ProgramState(std::string_view hint)>;
+// Sets the reporter, and returns the one it replaces, to be put back when
+// its owner goes (a server started for a moment inside a test, over the
+// test's own server).
+ProgramReporter set_program_reporter(ProgramReporter reporter);
 // Reporters that give the details only.
 void set_status_reporter(std::function<std::string(std::string_view hint)> reporter);
 void set_status_reporter(std::function<std::string()> reporter);
