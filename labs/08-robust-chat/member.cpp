@@ -42,6 +42,7 @@ bool Member::deliver(std::string_view bytes) {
 void Member::finish() {
     // ===== YOUR CODE (lab 08) =============================================
     // No more output: the writer sends what is queued, then ends.
+    (void)finishing_;
     not_written_yet("Member::finish");
     // ===== END OF YOUR CODE ===============================================
 }
@@ -52,6 +53,7 @@ void Member::abort() {
     // waiting in send() to a client that reads nothing; the reader, if it
     // waits in recv(), wakes up too. Do not close the descriptor here (why
     // not? see the handout).
+    (void)aborted_;
     not_written_yet("Member::abort");
     // ===== END OF YOUR CODE ===============================================
 }
