@@ -3,8 +3,10 @@
 // first.
 //
 // Already done for you: lab 02's server (one client after another, forever,
-// surviving rude clients). Your part is marked YOUR CODE: a line reader,
-// and the numbered answers.
+// surviving rude clients). Yours, marked YOUR CODE:
+//   1. line_buffer.hpp / line_buffer.cpp: net::LineBuffer, whole lines out
+//      of the bytes however they were split (the idea of this lab);
+//   2. below, answer_every_line: receive, feed the buffer, answer each line.
 // Grade it with:   ./lab test 03
 
 #include <array>
@@ -12,62 +14,27 @@
 #include <exception>
 #include <iostream>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <system_error>
-#include <utility>
 
+#include "line_buffer.hpp"
 #include "net/errors.hpp"
 #include "net/options.hpp"
 #include "net/tcp.hpp"
 
 namespace {
 
-// Reads a connection line by line. TCP delivers bytes, not messages: one
-// net::receive_some() may return part of a line, or several lines and part
-// of the next. This class keeps what has arrived and hands out whole lines.
-class LineReader {
-public:
-    explicit LineReader(const net::Connection& connection) : connection_(connection) {}
-
-    // The next line, without its '\n' and without one '\r' just before it.
-    // Once the client has closed its side, a last line without '\n' is
-    // handed out too, and then std::nullopt: there will be no more lines.
-    std::optional<std::string> read_line() {
-        // ===== YOUR CODE (lab 03) =========================================
-        // Loop:
-        //   - if the buffer holds a '\n': take the line before it out of the
-        //     buffer (keep the bytes after it for the next line), drop one
-        //     '\r' at its end, and return it;
-        //   - if the client has closed its side: return what is left as a
-        //     last line, or std::nullopt if nothing is left;
-        //   - otherwise receive more with net::receive_some(connection_, chunk)
-        //     into a std::array<char, 4096>, and append what came to the
-        //     buffer; 0 bytes means the client has closed its side.
-        // A line may be longer than the chunk you receive into (up to 65,536
-        // bytes at least): the buffer must grow to hold it.
-        (void)connection_;
-        return std::nullopt;
-        // ===== END OF YOUR CODE ===========================================
-    }
-
-private:
-    const net::Connection& connection_;
-    // ===== YOUR CODE (lab 03): what the reader must remember ==============
-    // e.g. a std::string of bytes received but not handed out yet, and
-    // whether the client has closed its side.
-    // ===== END OF YOUR CODE ===============================================
-};
-
-// Answers each of one client's lines, until the client closes its side.
-// Then it returns, and the accept loop closes the socket: the end of the
-// stream the client then sees tells it that every answer has been sent.
+// Answers each of one client's lines with "N: LINE\n", N counting this
+// connection's lines from 1, each as soon as its '\n' has arrived, and a
+// last line without '\n' once the client has closed its side. Returns when
+// the client has closed its side (net::receive_some returned 0); then the
+// accept loop closes the socket, and the end of the stream the client sees
+// tells it that every answer has been sent.
 void answer_every_line(const net::Connection& client) {
-    LineReader lines(client);
     // ===== YOUR CODE (lab 03) =============================================
-    // For each line from lines.read_line(), send back "N: LINE\n" with
-    // net::send_all(client, ...), N counting this connection's lines from 1.
-    (void)lines;
+    // net::receive_some(client, chunk) into a std::array<char, 4096>,
+    // a net::LineBuffer, net::send_all(client, ...).
+    (void)client;
     // ===== END OF YOUR CODE ===============================================
 }
 

@@ -1,0 +1,228 @@
+// Lab 08 — robust-chat: lab 06's chat server, made fit to run.
+//
+// Lab 06 works while every client behaves. This one does not trust them:
+//   - one client that stops reading no longer stalls everyone: each client
+//     has an output queue drained by its own writer thread (member.hpp),
+//     relaying only appends to queues, and a queue past --max-queue bytes
+//     gets its client dropped;
+//   - a line may be 4,096 bytes, not as long as memory; control bytes are
+//     removed before anyone sees them; --max-clients caps the threads and
+//     descriptors any crowd can make us spend;
+//   - nicknames and commands (chat_room.hpp, the protocol alone);
+//   - SIGINT and SIGTERM shut it down gracefully: everyone is told, every
+//     connection closes, every thread is joined, exit status 0.
+//
+//   main thread                    per client: reader thread     per client: writer thread
+//   ---------------------------    --------------------------    -------------------------
+//   poll(listener, signals)        recv -> LineReader -> lines   wait for its queue
+//   accept; room.join(member)      lock room; handle_line:       send everything queued
+//   start reader and writer          commands, or deliver() to     (one send: batching)
+//   ...signal: shut down, below      every other queue           end the connection
+//
+// Who waits on whom: a reader waits only on its own client's socket, and
+// on the room's mutex, which is held only while appending to queues. A
+// writer waits only on its own client. Nobody waits on another client.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "chat_room.hpp"
+#include "member.hpp"
+#include "net/client_threads.hpp"
+#include "net/errors.hpp"
+#include "net/line_reader.hpp"
+#include "net/options.hpp"
+#include "net/tcp.hpp"
+#include "stop_signal.hpp"
+
+namespace {
+
+constexpr const char* program_name = "robust-chat";
+
+// How long a shutdown waits for clients to receive what is queued for
+// them. A client that reads gets it in microseconds; one that stopped
+// reading would make us wait for ever, so it is cut off after this.
+constexpr auto flush_deadline = std::chrono::milliseconds(1000);
+
+// The room and the lock its callers take turns on. ChatRoom itself knows
+// nothing of threads (lab 09 drives it from one); here every reader thread
+// and the main thread use it, one at a time. No call waits for a client,
+// so nobody holds this lock for more than a few microseconds.
+struct SharedRoom {
+    std::mutex mutex;
+    ChatRoom room;
+};
+
+// How many client threads are still running, so that shutting down can wait
+// for them with a deadline (ClientThreads can only join, which has none).
+class RunningThreads {
+public:
+    void add(int count) {
+        const std::lock_guard lock(mutex_);
+        running_ += count;
+    }
+    void one_done() {
+        {
+            const std::lock_guard lock(mutex_);
+            --running_;
+        }
+        all_done_.notify_all();
+    }
+    bool wait_for_none(std::chrono::milliseconds limit) {
+        std::unique_lock lock(mutex_);
+        return all_done_.wait_for(lock, limit, [&] { return running_ == 0; });
+    }
+
+    // Counts a thread done when its body ends, however it ends.
+    struct Done {
+        RunningThreads& threads;
+        ~Done() { threads.one_done(); }
+    };
+
+private:
+    std::mutex mutex_;
+    std::condition_variable all_done_;
+    int running_ = 0;
+};
+
+// The lines of one client, until it leaves, says /quit or is dropped.
+void read_lines(SharedRoom& shared, ClientId id, const Member& member) {
+    net::LineReader reader(member.connection(), ChatRoom::max_line_length);
+    while (const std::optional<std::string> line = reader.read_line()) {
+        const std::lock_guard lock(shared.mutex);
+        if (shared.room.handle_line(id, *line) == ChatRoom::Next::stop_reading) return;
+    }
+}
+
+// The reader thread's body. However the conversation ends, the client
+// leaves the room (which tells the others and finishes its connection).
+void serve_client(SharedRoom& shared, RunningThreads& running, ClientId id, std::shared_ptr<Member> member) {
+    const RunningThreads::Done done{running};
+    try {
+        read_lines(shared, id, *member);
+    } catch (const net::LineTooLong&) {
+        // As soon as the 4,097th byte without '\n' has arrived.
+        const std::lock_guard lock(shared.mutex);
+        shared.room.line_too_long(id);
+    } catch (const std::system_error& error) {
+        if (!net::is_disconnect(error)) std::cerr << program_name << ": " << error.what() << std::endl;
+    } catch (const std::exception& error) {
+        std::cerr << program_name << ": " << member->address() << ": " << error.what() << std::endl;
+    }
+    const std::lock_guard lock(shared.mutex);
+    shared.room.leave(id);  // nothing, if it has left already
+}
+
+// The writer thread's body.
+void write_output(RunningThreads& running, std::shared_ptr<Member> member) {
+    const RunningThreads::Done done{running};
+    member->write_until_done();
+}
+
+// Over --max-clients: one line, and the connection closes as `connection`
+// goes out of scope. The room never hears of it. A new connection's send
+// buffer is empty, so these bytes go at once; MSG_DONTWAIT makes sure the
+// accept loop never waits for any client, even this one.
+void turn_away(const net::Connection& connection) {
+    const std::string_view full = "! server full\n";
+    (void)::send(connection.socket.fd(), full.data(), full.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+// Waits until a client is waiting to be accepted (true) or a stop signal
+// has arrived (false).
+bool wait_for_client(const net::Socket& listener, const StopSignal& stop) {
+    while (true) {
+        pollfd fds[] = {{listener.fd(), POLLIN, 0}, {stop.fd(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            net::throw_errno("poll", "on the listening socket");
+        }
+        if (fds[1].revents != 0) return false;
+        if (fds[0].revents != 0) return true;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const net::Options options = net::parse_options(
+        argc, argv, program_name,
+        {{"--max-clients", "N", 1000, 1, 1'000'000}, {"--max-queue", "BYTES", 1024 * 1024, 1, 1LL << 40}});
+    const auto max_queue = static_cast<std::size_t>(options.number("--max-queue"));
+    // Before any thread starts: every thread inherits the blocked signals,
+    // so SIGINT and SIGTERM reach only the signalfd, never a thread.
+    const StopSignal stop;
+    const net::Socket listener = net::listen_or_exit(options, program_name);
+
+    // Declared in this order, destroyed in the other: the threads are all
+    // joined before the room they use goes away.
+    SharedRoom shared{{}, ChatRoom(static_cast<std::size_t>(options.number("--max-clients")))};
+    RunningThreads running;
+    net::ClientThreads threads;
+    std::vector<std::weak_ptr<Member>> members;  // to cut off, at shutdown, whoever is left
+
+    int status = 0;
+    try {
+        while (wait_for_client(listener, stop)) {
+            net::Connection connection = net::accept_client(listener);
+            // Each batch goes out at once: Nagle would hold a small write
+            // back until the previous one is acknowledged (up to 40 ms with
+            // delayed ACKs), which is most of a chat's latency.
+            net::set_no_delay(connection.socket);
+            std::shared_ptr<Member> member;
+            ClientId id = 0;
+            {
+                const std::lock_guard lock(shared.mutex);
+                if (shared.room.full()) {
+                    turn_away(connection);
+                    continue;
+                }
+                member = std::make_shared<Member>(std::move(connection), max_queue);
+                id = shared.room.join(member->address(), member);
+            }
+            threads.join_finished();
+            std::erase_if(members, [](const std::weak_ptr<Member>& gone) { return gone.expired(); });
+            members.push_back(member);
+            running.add(2);
+            threads.start(write_output, std::ref(running), member);
+            threads.start(serve_client, std::ref(shared), std::ref(running), id, std::move(member));
+        }
+    } catch (const std::system_error& error) {
+        // poll() or accept() on the listening socket failed: no client can
+        // cause that. Shut down as for a signal, but say why, and fail.
+        std::cerr << program_name << ": " << error.what() << std::endl;
+        status = 1;
+    }
+
+    // Shutting down, in a known order:
+    // 1. Everyone still here is told, and each writer is asked to finish:
+    //    send what is queued (the notice last), then end the connection,
+    //    which also wakes that client's reader out of recv().
+    {
+        const std::lock_guard lock(shared.mutex);
+        shared.room.shut_down();
+    }
+    // 2. Clients that read get all that within microseconds. A client that
+    //    stopped reading would keep its writer in send() for ever: after
+    //    the deadline, its connection is cut (abort() wakes both its threads).
+    if (!running.wait_for_none(flush_deadline)) {
+        for (const std::weak_ptr<Member>& weak : members)
+            if (const std::shared_ptr<Member> member = weak.lock()) member->abort();
+    }
+    // 3. Every thread has returned or is about to: ClientThreads' destructor
+    //    joins them all, then the room goes, then the listening socket.
+    return status;
+}
