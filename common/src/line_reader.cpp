@@ -5,39 +5,20 @@
 namespace net {
 
 LineReader::LineReader(const Connection& connection, std::size_t max_line_length)
-    : connection_(connection), max_line_length_(max_line_length) {}
-
-LineTooLong LineReader::too_long() const {
-    return LineTooLong("line longer than " + std::to_string(max_line_length_) + " bytes from " +
-                       connection_.peer.to_string());
-}
+    : connection_(connection), buffer_(max_line_length) {}
 
 std::optional<std::string> LineReader::read_line() {
-    while (true) {
-        // Look for '\n' only in the bytes not searched before, so a long line
-        // arriving in many small pieces costs linear time, not quadratic.
-        const std::size_t newline = buffer_.find('\n', scanned_);
-        if (newline != std::string::npos && newline > max_line_length_) throw too_long();
-        if (newline != std::string::npos) {
-            std::string line = buffer_.substr(0, newline);
-            buffer_.erase(0, newline + 1);
-            scanned_ = 0;
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            return line;
+    try {
+        while (true) {
+            if (std::optional<std::string> line = buffer_.next_line()) return line;
+            if (peer_closed_) return buffer_.last_line();  // then nothing, ever after
+            std::array<char, 64 * 1024> chunk;
+            const std::size_t received = receive_some(connection_, chunk);
+            if (received == 0) peer_closed_ = true;
+            buffer_.append({chunk.data(), received});
         }
-        scanned_ = buffer_.size();
-        if (buffer_.size() > max_line_length_) throw too_long();
-        if (peer_closed_) {
-            if (buffer_.empty()) return std::nullopt;
-            std::string last = std::move(buffer_);  // a last line without '\n'
-            buffer_.clear();
-            scanned_ = 0;
-            return last;  // its '\r', if any, stays: only "\r\n" ends a line
-        }
-        std::array<char, 64 * 1024> chunk;
-        const std::size_t received = receive_some(connection_, chunk);
-        if (received == 0) peer_closed_ = true;
-        buffer_.append(chunk.data(), received);
+    } catch (const LineTooLong& error) {
+        throw LineTooLong(std::string(error.what()) + " from " + connection_.peer.to_string());
     }
 }
 

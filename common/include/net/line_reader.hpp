@@ -1,24 +1,17 @@
 #pragma once
-// Reads a connection line by line. TCP delivers bytes, not messages: one
-// receive may return half a line, or three lines and the start of a fourth.
-// LineReader keeps what it has received in a buffer and hands out one whole
-// line at a time (CS:APP's rio_readlineb).
+// Reads a connection line by line, with a thread that waits in recv(): a
+// net::LineBuffer (the framing) fed by net::receive_some (the reading).
+// TCP delivers bytes, not messages; LineReader receives until the buffer
+// holds a whole line, and hands that out (CS:APP's rio_readlineb).
 
 #include <cstddef>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
+#include "net/line_buffer.hpp"
 #include "net/tcp.hpp"
 
 namespace net {
-
-// Thrown as soon as more than max_line_length bytes arrive without a '\n'
-// (a '\r' counts): a client must not make the server buffer without end.
-class LineTooLong : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 class LineReader {
 public:
@@ -28,15 +21,14 @@ public:
     // The next line, without its '\n' and without one '\r' just before it
     // (so telnet's "\r\n" works). Once the peer has closed its side, a last
     // line without '\n' is returned as a line, and then std::nullopt.
+    // Throws LineTooLong (naming the peer) as soon as more than
+    // max_line_length bytes have arrived without a '\n' (a '\r' counts), and
+    // std::system_error if receiving fails (a reset, say).
     std::optional<std::string> read_line();
 
 private:
-    LineTooLong too_long() const;
-
     const Connection& connection_;
-    std::size_t max_line_length_;
-    std::string buffer_;        // received, not yet handed out
-    std::size_t scanned_ = 0;   // bytes of buffer_ known to hold no '\n'
+    LineBuffer buffer_;
     bool peer_closed_ = false;
 };
 
