@@ -28,6 +28,7 @@ struct RunSpec {
     double lines_per_second = 0;  // per sender; 0: as fast as the server takes them
     double connect_seconds = 20;  // to connect everyone and see them all served
     double deliver_seconds = 20;  // to send and deliver every line
+    int connect_window = 100;     // clients connecting the server has not taken in yet, at most
     bool join_notices = true;     // the server sends "* ADDR joined" (ncat does not)
 };
 

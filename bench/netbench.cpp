@@ -5,7 +5,7 @@
 //
 //   netbench [--out DIR] [--budget SECONDS] [--deliveries N]
 //            [--latency-clients N] [--latency-rate LINES_PER_S] [--latency-seconds S]
-//            (--name NAME [--clients 10,100,...] [--raw] [--open-files N] --cmd "COMMAND {port}")...
+//            (--name NAME [--clients 10,100,...] [--raw] [--connect-window N] [--open-files N] --cmd "COMMAND {port}")...
 //
 // Every run is bounded: in clients, in lines (about --deliveries lines
 // delivered per run), and in time (each phase has a deadline, and the whole
@@ -40,6 +40,7 @@ struct Server {
     std::string command;  // with {port}
     std::vector<int> clients{10, 100, 500, 1000};
     bool join_notices = true;
+    int connect_window = 100;
     rlim_t open_files = 20000;
 };
 
@@ -52,6 +53,7 @@ struct Run {
     bool skipped = false;
     double peak_rss_mib = 0;
     long threads = 0;
+    double cpu_seconds = 0;
 };
 
 struct Settings {
@@ -68,7 +70,7 @@ struct Settings {
     std::cerr << "netbench: " << problem << "\n"
               << "usage: netbench [--out DIR] [--budget SECONDS] [--deliveries N] [--latency-clients N]\n"
                  "                [--latency-rate LINES_PER_S] [--latency-seconds S]\n"
-                 "                (--name NAME [--clients 10,100,500] [--raw] [--open-files N] --cmd \"COMMAND {port}\")...\n";
+                 "                (--name NAME [--clients 10,100,500] [--raw] [--connect-window N] [--open-files N] --cmd \"COMMAND {port}\")...\n";
     std::exit(2);
 }
 
@@ -101,7 +103,10 @@ Settings parse(int argc, char** argv) {
         else if (flag == "--latency-seconds") settings.latency_seconds = std::atof(value().c_str());
         else if (flag == "--name") next.name = value();
         else if (flag == "--clients") next.clients = parse_list(value());
-        else if (flag == "--raw") next.join_notices = false;
+        else if (flag == "--raw") {
+            next.join_notices = false;
+            next.connect_window = 8;
+        } else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
         else if (flag == "--open-files") next.open_files = static_cast<rlim_t>(std::atol(value().c_str()));
         else if (flag == "--cmd") {
             next.command = value();
@@ -151,7 +156,7 @@ std::vector<std::string> row_of(const Run& run) {
     const bench::RunResult& r = run.result;
     const std::string clients = run.paced ? with_commas(run.clients) + " @ " + fixed(run.spec.lines_per_second, 0) + "/s"
                                           : with_commas(run.clients);
-    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
     return {run.server->name,
             clients,
             with_commas(r.sent),
@@ -165,11 +170,12 @@ std::vector<std::string> row_of(const Run& run) {
             with_commas(r.garbled),
             fixed(run.peak_rss_mib, 1),
             std::to_string(run.threads),
+            fixed(run.cpu_seconds, 1),
             r.note};
 }
 
 const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "p50 ms", "p99 ms",
-                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "note"};
+                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "note"};
 
 // A Markdown table whose columns also line up as plain text.
 std::string table(const std::vector<Run>& runs) {
@@ -239,7 +245,7 @@ int main(int argc, char** argv) {
         if (clients > 1000) continue;
         for (const Server& server : settings.servers)
             if (std::count(server.clients.begin(), server.clients.end(), clients))
-                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0});
+                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
     }
     for (const Server& server : settings.servers) {
         bench::RunSpec spec;
@@ -248,19 +254,20 @@ int main(int argc, char** argv) {
         spec.lines_per_sender = std::max(1, static_cast<int>(settings.latency_rate * settings.latency_seconds));
         spec.connect_seconds = 15;
         spec.deliver_seconds = settings.latency_seconds + 10;
-        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, 0, 0});
+        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, 0, 0, 0});
     }
     for (int clients : counts) {
         if (clients <= 1000) continue;
         for (const Server& server : settings.servers)
             if (std::count(server.clients.begin(), server.clients.end(), clients))
-                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0});
+                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
     }
 
     const bool tty = ::isatty(2);
     for (std::size_t i = 0; i < runs.size(); ++i) {
         Run& run = runs[i];
         run.spec.join_notices = run.server->join_notices;
+        run.spec.connect_window = run.server->connect_window;
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double left = settings.budget_seconds - elapsed;
         if (left < 10) {
@@ -291,6 +298,7 @@ int main(int argc, char** argv) {
                 run.result = bench::run_load(run.spec, port, server, progress);
                 run.peak_rss_mib = server.peak_rss_mib();
                 run.threads = server.peak_threads();
+                run.cpu_seconds = server.cpu_seconds();
             }
         } catch (const std::exception& error) {
             run.result.note = error.what();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -120,6 +121,22 @@ std::optional<std::string> ServerProcess::ended() {
 
 void ServerProcess::sample() {
     if (ended_) return;
+    {
+        // utime and stime, fields 14 and 15, after the command name in ( ).
+        std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const std::size_t after_name = text.rfind(')');
+        if (after_name != std::string::npos) {
+            std::istringstream fields(text.substr(after_name + 2));
+            std::string field;
+            long long user = 0, system = 0;
+            for (int i = 3; i <= 15 && fields >> field; ++i) {
+                if (i == 14) user = std::atoll(field.c_str());
+                if (i == 15) system = std::atoll(field.c_str());
+            }
+            cpu_seconds_ = static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        }
+    }
     std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
     std::string line;
     while (std::getline(status, line)) {

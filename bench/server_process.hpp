@@ -33,11 +33,12 @@ public:
     // by signal 11") once it has.
     std::optional<std::string> ended();
 
-    // Reads /proc/PID/status: keeps the peak resident memory (VmHWM, which
+    // Reads /proc/PID/stat (CPU time) and /proc/PID/status: keeps the peak resident memory (VmHWM, which
     // the kernel keeps for us) and the largest thread count seen.
     void sample();
     double peak_rss_mib() const { return static_cast<double>(peak_rss_kib_) / 1024.0; }
     long peak_threads() const { return peak_threads_; }
+    double cpu_seconds() const { return cpu_seconds_; }  // user + system, so far
 
     pid_t pid() const { return pid_; }
 
@@ -47,6 +48,7 @@ private:
     std::optional<std::string> ended_;
     long peak_rss_kib_ = 0;
     long peak_threads_ = 0;
+    double cpu_seconds_ = 0;
 };
 
 }  // namespace bench
