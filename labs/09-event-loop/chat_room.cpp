@@ -1,114 +1,135 @@
 #include "chat_room.hpp"
 
 #include <algorithm>
+#include <utility>
 
-namespace {
-
-// 1 to 20 of A-Z a-z 0-9 _ -, compared byte for byte.
-bool is_valid_name(std::string_view name) {
-    if (name.empty() || name.size() > 20) return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    });
+ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outbox) {
+    const ClientId id = next_id_++;
+    clients_.emplace(id, Client{address, std::move(outbox)});
+    tell_everyone_but(id, "* " + address + " joined\n");
+    drop_the_overflowing();
+    return id;
 }
 
-// Control bytes (0x00-0x1F but tab, and 0x7F) would let one user drive
-// another's terminal (clear it, move the cursor, ring the bell).
-std::string without_control_bytes(std::string_view text) {
-    std::string kept;
-    kept.reserve(text.size());
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if ((byte < 0x20 && byte != '\t') || byte == 0x7F) continue;
-        kept += c;
+ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
+    const auto sender = clients_.find(id);
+    if (sender == clients_.end()) return Next::stop_reading;  // dropped meanwhile
+    // Commands are whole lines, matched exactly: "/who " or "/WHO" are not
+    // /who, and since they start with '/' they are unknown commands (a
+    // mistyped command is not sent to everyone as chat).
+    if (line == "/quit") {
+        remove(id);  // what it sent after "/quit" is never read
+    } else if (line == "/who") {
+        tell(id, who() + "\n");
+    } else if (line == "/nick" || line.starts_with("/nick ")) {
+        rename(id, line.substr(std::min(line.size(), std::string_view("/nick ").size())));
+    } else if (line.starts_with('/')) {
+        tell(id, "! unknown command: " + without_control_bytes(line) + "\n");
+    } else if (const std::string text = without_control_bytes(line); !text.empty()) {
+        // Built once, queued for each: relaying a line only appends to
+        // queues, and never waits for any client.
+        tell_everyone_but(id, sender->second.name + " says: " + text + "\n");
     }
-    return kept;
+    drop_the_overflowing();  // perhaps the asker itself, if it asked /who and reads nothing
+    return clients_.contains(id) ? Next::keep_reading : Next::stop_reading;
 }
 
-}  // namespace
+void ChatRoom::line_too_long(ClientId id) {
+    tell(id, "! line too long\n");
+    leave(id);
+}
 
-void ChatRoom::tell(Member& member, std::string_view line) {
-    if (member.overflowed) return;  // being dropped: nothing more for it
-    if (member.output.size() + line.size() > max_queue_) {
-        // It has stopped reading (or reads far slower than the room talks).
-        // Waiting for it would stall everyone; buffering without end would
-        // let one client eat the server's memory. It goes.
-        member.overflowed = true;
-        overflowed_.push_back(member.id);
-        return;
+void ChatRoom::leave(ClientId id) {
+    if (!clients_.contains(id)) return;
+    remove(id);
+    drop_the_overflowing();
+}
+
+void ChatRoom::shut_down() {
+    for (auto& [id, client] : clients_) {
+        // A client whose queue is full does not get the notice; it is
+        // closed all the same (by the driver, if it never reads again).
+        client.outbox->deliver("* server shutting down\n");
+        client.outbox->finish();
     }
-    member.output.append(line);
-    if (!member.queued) {
-        member.queued = true;
-        queued_.push_back(member.id);
-    }
+    clients_.clear();
+    overflowing_.clear();
 }
 
-void ChatRoom::tell_others(const Member& sender, std::string_view line) {
-    for (Member* member : members_)
-        if (member != &sender) tell(*member, line);
-}
-
-void ChatRoom::tell_everyone(std::string_view line) {
-    for (Member* member : members_) tell(*member, line);
-}
-
-void ChatRoom::join(Member& member) {
-    // Listed first, so that whoever answers "joined" at once is heard by it.
-    members_.push_back(&member);
-    member.in_room = true;
-    tell_others(member, "* " + member.name + " joined\n");
-}
-
-void ChatRoom::leave(Member& member) {
-    if (!member.in_room) return;
-    member.in_room = false;
-    std::erase(members_, &member);
-    tell_others(member, "* " + member.name + " left\n");
+void ChatRoom::rename(ClientId id, std::string_view name) {
+    if (!is_valid_name(name)) return tell(id, "! invalid name\n");
+    if (name_taken(name, id)) return tell(id, "! name taken\n");
+    Client& client = clients_.at(id);
+    const std::string old_name = std::exchange(client.name, std::string(name));
+    tell_everyone_but(id, "* " + old_name + " is now " + client.name + "\n");
+    tell(id, "* you are now " + client.name + "\n");
 }
 
 std::string ChatRoom::who() const {
     std::string answer = "* online:";
-    for (const Member* member : members_) answer += " " + member->name;
-    return answer + "\n";
+    for (const auto& [id, client] : clients_) answer += " " + client.name;
+    return answer;
 }
 
-void ChatRoom::rename(Member& member, std::string_view name) {
-    if (!is_valid_name(name)) return tell(member, "! invalid name\n");
-    const bool taken = std::any_of(members_.begin(), members_.end(),
-                                   [&](const Member* other) { return other != &member && other->name == name; });
-    if (taken) return tell(member, "! name taken\n");
-    const std::string old = member.name;
-    member.name = name;
-    tell_others(member, "* " + old + " is now " + member.name + "\n");
-    tell(member, "* you are now " + member.name + "\n");
+bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
+    // An address can never be taken as a name (':' is not allowed in one),
+    // so comparing names alone is enough; byte for byte: "Bob" is not "bob".
+    return std::ranges::any_of(clients_, [&](const auto& entry) {
+        return entry.first != asker && entry.second.name == name;
+    });
 }
 
-ChatRoom::Verdict ChatRoom::handle_line(Member& from, std::string_view line) {
-    if (line == "/quit") return Verdict::quit;
-    if (line == "/who") {
-        tell(from, who());
-    } else if (line == "/nick") {
-        tell(from, "! invalid name\n");
-    } else if (line.starts_with("/nick ")) {
-        rename(from, line.substr(6));
-    } else if (line.starts_with("/")) {
-        tell(from, "! unknown command: " + std::string(line) + "\n");
-    } else {
-        const std::string text = without_control_bytes(line);
-        if (!text.empty()) tell_others(from, from.name + " says: " + text + "\n");
+void ChatRoom::tell(ClientId id, std::string_view text) {
+    const auto client = clients_.find(id);
+    if (client == clients_.end()) return;
+    if (!client->second.outbox->deliver(text)) overflowing_.push_back(id);
+}
+
+void ChatRoom::tell_everyone_but(ClientId id, std::string_view text) {
+    for (auto& [other, client] : clients_)
+        if (other != id && !client.outbox->deliver(text)) overflowing_.push_back(other);
+}
+
+void ChatRoom::remove(ClientId id) {
+    const auto client = clients_.find(id);
+    const std::string name = client->second.name;
+    client->second.outbox->finish();
+    clients_.erase(client);
+    tell_everyone_but(id, "* " + name + " left\n");
+}
+
+// A client whose pending output went past --max-queue has stopped reading
+// (or reads far slower than the others talk). Waiting for it would stall
+// everyone; queueing without end would let it eat the server's memory.
+// So it goes, and the others hear it leave. Telling them may in turn push
+// another slow client over its limit: hence the loop.
+void ChatRoom::drop_the_overflowing() {
+    while (!overflowing_.empty()) {
+        const ClientId id = overflowing_.back();
+        overflowing_.pop_back();
+        const auto client = clients_.find(id);
+        if (client == clients_.end()) continue;  // already gone (listed twice)
+        const std::string name = client->second.name;
+        client->second.outbox->abort();
+        clients_.erase(client);
+        tell_everyone_but(id, "* " + name + " left\n");
     }
-    return Verdict::stay;
 }
 
-std::vector<std::uint64_t> ChatRoom::take_queued() {
-    std::vector<std::uint64_t> taken;
-    taken.swap(queued_);
-    return taken;
+std::string without_control_bytes(std::string_view text) {
+    std::string shown;
+    shown.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && byte != '\t') || byte == 0x7F) continue;
+        shown += c;
+    }
+    return shown;
 }
 
-std::vector<std::uint64_t> ChatRoom::take_overflowed() {
-    std::vector<std::uint64_t> taken;
-    taken.swap(overflowed_);
-    return taken;
+bool is_valid_name(std::string_view name) {
+    if (name.empty() || name.size() > 20) return false;
+    return std::ranges::all_of(name, [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
 }

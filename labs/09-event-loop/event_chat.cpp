@@ -1,11 +1,12 @@
 // Lab 09 — event-chat: the lab 08 chat server on exactly one thread.
 //
-// Lab 08 gave each client a thread that blocks in recv(), and a writer that
-// blocks in send() to drain its queue. Here nothing blocks: every socket is
-// non-blocking, and one loop (event_loop.hpp) asks epoll which of them are
-// ready, and does just what they are ready for. The protocol (chat_room.*),
-// the line framing (net::LineBuffer) and the queues (output_queue.*) are
-// the same parts as in lab 08: only who drives them changes.
+// Lab 08 gave each client a reader thread that blocks in recv() and a
+// writer thread that blocks in send() to drain its queue. Here nothing
+// blocks: every socket is non-blocking, and one loop (event_loop.hpp) asks
+// epoll which of them are ready, and does just what they are ready for.
+// The protocol (chat_room.*), the line framing (net::LineBuffer) and the
+// queue (output_queue.*) are lab 08's, unchanged; Member (member.*) is the
+// same Outbox without its writer thread. Only who drives them changes.
 //
 //   10,000 clients: 10,000 sockets and 10,000 small queues, one thread,
 //   one stack. The open-file limit (1,024 by default) is raised to its
@@ -30,9 +31,8 @@ namespace {
 // us near 1,020 clients. The soft limit may be raised up to the hard one
 // by any process: we take all of it.
 void raise_open_file_limit(long long max_clients) {
-    // TODO: getrlimit(RLIMIT_NOFILE), set rlim_cur to rlim_max, setrlimit.
-    // If that is still below max_clients (+ a few for the listener and
-    // the rest), say so on standard error.
+    // TODO: getrlimit(RLIMIT_NOFILE), rlim_cur = rlim_max, setrlimit. If
+    // that is still below max_clients (+ a few), say so on standard error.
     (void)max_clients;
 }
 

@@ -1,15 +1,28 @@
 #include "output_queue.hpp"
 
-#include <cerrno>
+bool OutputQueue::append(std::string_view bytes) {
+    if (bytes.size() > max_bytes_ - size()) return false;  // (size() <= max_bytes_ always: no overflow)
+    // Bytes already written stay at the front until an append needs the
+    // room: moving the rest down costs at most what is pending, once per
+    // append, not once per send.
+    if (start_ > 0) {
+        bytes_.erase(0, start_);
+        start_ = 0;
+    }
+    bytes_.append(bytes);
+    return true;
+}
 
-#include <sys/socket.h>  // send, MSG_NOSIGNAL
-
-OutputQueue::Result OutputQueue::write_to(int fd) {
-    // TODO: send() from bytes_ + written_ with MSG_NOSIGNAL, for as long as
-    // anything is left: a send may take only part; EINTR: try again;
-    // EAGAIN/EWOULDBLOCK: keep the rest, return would_block; any other
-    // error: return failed. Once all is written: empty the buffer (give its
-    // memory back: std::string().swap(bytes_)) and return all_written.
-    (void)fd;
-    return Result::failed;
+void OutputQueue::consume(std::size_t count) {
+    start_ += count;
+    if (start_ == bytes_.size()) {  // everything written: start again at the front
+        start_ = 0;
+        // A client that was slow once may have made the queue large: give
+        // that memory back rather than keep it for every idle client.
+        if (bytes_.capacity() > 64 * 1024) {
+            std::string().swap(bytes_);
+        } else {
+            bytes_.clear();
+        }
+    }
 }

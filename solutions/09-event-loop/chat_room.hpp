@@ -1,55 +1,103 @@
 #pragma once
-// ChatRoom: the lab 08 protocol, with nobody driving it. It is told that a
-// member joined, sent a line, or left, and answers by appending lines to
-// members' output queues. It never reads or writes a socket and never
-// waits, so an event loop can drive it from one thread.
+// ChatRoom: the chat itself, the protocol of lab 08 and nothing else. Who
+// is here and under which name, what each line means (a command, or text
+// for the others), and who must be told what.
 //
-//   join      "* NAME joined" to the others
-//   a line    "/who", "/nick NAME", "/quit", "! unknown command: LINE",
-//             or "NAME says: TEXT" to the others (control bytes removed)
-//   leave     "* NAME left" to the others
-//
-// A member whose queue would go past max_queue bytes is not sent more: it
-// is marked `overflowed` and listed for the loop, which drops it.
+// It never touches a socket and never waits: it reads no bytes (it is
+// handed whole lines) and writes none (it hands text to each client's
+// Outbox, which only queues it). So it does not know who drives it: in
+// lab 08 a thread per client calls it, taking turns on one mutex (every
+// call is short: nothing here waits for a client); in lab 09 one event
+// loop calls it. It is not thread-safe by itself: its driver makes the
+// calls take turns.
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "member.hpp"
+using ClientId = std::uint64_t;
+
+// What the room needs of a client's connection: a place to put its output,
+// and a way to end it. The driver implements it (lab 08: a queue drained by
+// the client's writer thread).
+class Outbox {
+public:
+    // Queues bytes for the client. False if they do not fit under its limit
+    // (--max-queue): the room then drops the client.
+    virtual bool deliver(std::string_view bytes) = 0;
+    // The client is out of the room: write what is queued, then close.
+    virtual void finish() = 0;
+    // The client is dropped: close now; what is queued is thrown away.
+    virtual void abort() = 0;
+
+protected:
+    ~Outbox() = default;
+};
 
 class ChatRoom {
 public:
-    explicit ChatRoom(std::size_t max_queue) : max_queue_(max_queue) {}
+    // Lines longer than this (before the '\n', a '\r' counted) end the
+    // connection: the reader's LineBuffer is built with this limit.
+    static constexpr std::size_t max_line_length = 4096;
 
-    std::size_t size() const { return members_.size(); }
+    explicit ChatRoom(std::size_t max_clients) : max_clients_(max_clients) {}
 
-    void join(Member& member);
-    void leave(Member& member);
+    // True when one more client would be over --max-clients: the driver
+    // then answers "! server full" and closes, and nobody hears of it.
+    bool full() const { return clients_.size() >= max_clients_; }
 
-    enum class Verdict { stay, quit };
-    Verdict handle_line(Member& from, std::string_view line);
+    // Lists a newcomer under its address, and tells everyone else
+    // "* ADDR joined".
+    ClientId join(const std::string& address, std::shared_ptr<Outbox> outbox);
 
-    // One line to everyone in the room (the shutdown notice).
-    void tell_everyone(std::string_view line);
-    // One line to one member (errors, the answer to /who).
-    void tell(Member& member, std::string_view line);
+    enum class Next { keep_reading, stop_reading };
+    // One whole line from a client: a command, or text for the others.
+    // stop_reading: the client is out of the room (it said /quit, or was
+    // dropped): read nothing more from it.
+    Next handle_line(ClientId id, std::string_view line);
 
-    // Ids of members with something new in their queue, and of members
-    // that overflowed, since the last call: the loop writes the first and
-    // drops the second. Ids, not pointers: a member may be gone by then.
-    std::vector<std::uint64_t> take_queued();
-    std::vector<std::uint64_t> take_overflowed();
+    // The client sent more than max_line_length bytes without a '\n': it is
+    // told "! line too long", and leaves.
+    void line_too_long(ClientId id);
+
+    // The client is gone (end of stream, reset): the others hear "* NAME
+    // left", and its connection is finished. Nothing if it is not here
+    // (it was dropped, or said /quit, before).
+    void leave(ClientId id);
+
+    // SIGINT or SIGTERM: everyone hears "* server shutting down", and every
+    // connection is finished. The room is empty afterwards.
+    void shut_down();
 
 private:
-    void tell_others(const Member& sender, std::string_view line);
-    void rename(Member& member, std::string_view name);
-    std::string who() const;
+    struct Client {
+        std::string name;  // its address until it says /nick
+        std::shared_ptr<Outbox> outbox;
+    };
 
-    std::size_t max_queue_;
-    std::vector<Member*> members_;  // in the order they joined
-    std::vector<std::uint64_t> queued_;
-    std::vector<std::uint64_t> overflowed_;
+    void rename(ClientId id, std::string_view name);
+    std::string who() const;
+    bool name_taken(std::string_view name, ClientId asker) const;
+
+    void tell(ClientId id, std::string_view text);
+    void tell_everyone_but(ClientId id, std::string_view text);
+    void remove(ClientId id);  // unlists it, tells the others, finishes its connection
+    void drop_the_overflowing();
+
+    std::size_t max_clients_;
+    std::map<ClientId, Client> clients_;  // ids grow: in the order they connected
+    std::vector<ClientId> overflowing_;   // their output went past --max-queue: drop them
+    ClientId next_id_ = 1;
 };
+
+// Text as it may be shown to others: without control bytes (0x00 to 0x1F
+// but tab, and 0x7F), which could drive their terminals (colours, cursor
+// moves, a bell, "\r" overwriting the line).
+std::string without_control_bytes(std::string_view text);
+
+// 1 to 20 of A-Z a-z 0-9 _ -.
+bool is_valid_name(std::string_view name);

@@ -2,15 +2,13 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <iostream>
-#include <system_error>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "net/address.hpp"
 #include "net/errors.hpp"
@@ -18,25 +16,21 @@
 
 namespace {
 
-constexpr std::uint64_t listener_key = 0;
-constexpr std::uint64_t signals_key = 1;
+// Clients' keys are the room's ids, which start at 1; these two are not.
+constexpr std::uint64_t listener_key = ~std::uint64_t{0};
+constexpr std::uint64_t signals_key = ~std::uint64_t{0} - 1;
 
 }  // namespace
 
 EventLoop::EventLoop(net::Socket listener, net::Socket signals, Limits limits)
     : listener_(std::move(listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)), signals_(std::move(signals)),
-      limits_(limits), room_(limits.max_queue) {
+      limits_(limits), room_(limits.max_clients) {
     if (!epoll_.is_open()) net::throw_errno("epoll_create1", "");
-    // Level-triggered (the default): epoll keeps reporting a descriptor for
-    // as long as it is ready. We may read a client once per round and come
-    // back to it next round; nothing is lost if we do not drain it.
+    // Level-triggered (the default): epoll reports a descriptor for as long
+    // as it is ready. We may read a client once per round and come back to
+    // it next round; nothing is lost if we do not drain it.
     watch(listener_.fd(), EPOLLIN, listener_key, EPOLL_CTL_ADD);
     watch(signals_.fd(), EPOLLIN, signals_key, EPOLL_CTL_ADD);
-}
-
-EventLoop::Client* EventLoop::find(std::uint64_t id) {
-    const auto found = clients_.find(id);
-    return found == clients_.end() ? nullptr : found->second.get();
 }
 
 void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int operation) {
@@ -65,19 +59,18 @@ int EventLoop::run() {
                 accept_clients();
                 continue;
             }
-            // An earlier event of this round may have removed it.
-            Client* client = find(key);
-            if (client && (what & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !client->closing) {
-                on_readable(*client);
-                client = find(key);  // reading may have removed it (a reset)
-            }
+            // An earlier event of this round may have closed it. The
+            // shared_ptr keeps it alive while we use it, whatever the room
+            // does meanwhile.
+            const auto found = members_.find(key);
+            if (found == members_.end()) continue;
+            const std::shared_ptr<Member> member = found->second;
+            if (member->reading && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(*member);
             // Readable and writable at once: write too, or a client that
             // keeps talking would never get its queue written.
-            if (client && ((what & EPOLLOUT) || (client->closing && (what & (EPOLLHUP | EPOLLERR)))))
-                write_queue(*client);
-            drop_overflowed();
+            if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) write(*member);
         }
-        write_queued();
+        write_listed();
     }
 }
 
@@ -98,7 +91,7 @@ void EventLoop::accept_clients() {
             if (errno == EMFILE || errno == ENFILE) {
                 // Out of descriptors: stop watching the listener (it would
                 // stay readable, and we would spin) until a client leaves.
-                std::cerr << "event-chat: out of file descriptors with " << clients_.size()
+                std::cerr << "event-chat: out of file descriptors with " << members_.size()
                           << " clients; new ones wait until someone leaves" << std::endl;
                 accepting_ = false;
                 watch(listener_.fd(), 0, listener_key, EPOLL_CTL_MOD);
@@ -107,166 +100,129 @@ void EventLoop::accept_clients() {
             continue;  // EINTR, ECONNABORTED (it gave up), EPROTO...: the next one
         }
         net::Socket socket(fd);
-        if (room_.size() >= limits_.max_clients) {
-            refuse(std::move(socket));
+        if (room_.full()) {
+            // Nobody hears of it. The line fits any socket buffer, so one
+            // send is enough; SHUT_WR and reading what it already sent make
+            // the close a clean end of stream, not a reset that could
+            // overtake the line.
+            static constexpr std::string_view full = "! server full\n";
+            ::send(fd, full.data(), full.size(), MSG_NOSIGNAL);
+            ::shutdown(fd, SHUT_WR);
+            char ignored[4096];
+            while (::recv(fd, ignored, sizeof ignored, 0) > 0) {
+            }
             continue;
         }
         net::set_no_delay(socket);  // chat lines are small: send them now (no Nagle)
-        const std::uint64_t id = next_id_++;
         const std::string peer = net::Address(reinterpret_cast<sockaddr*>(&address), length).to_string();
-        auto client = std::make_unique<Client>(Client{std::move(socket), Member(id, peer)});
-        watch(client->socket.fd(), EPOLLIN, id, EPOLL_CTL_ADD);
-        Client& added = *client;
-        clients_.emplace(id, std::move(client));
-        room_.join(added.member);
-        drop_overflowed();
+        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_);
+        member->id = room_.join(member->address(), member);
+        watch(member->fd(), EPOLLIN, member->id, EPOLL_CTL_ADD);
+        members_.emplace(member->id, std::move(member));
     }
 }
 
-void EventLoop::refuse(net::Socket socket) {
-    // Nobody hears of it. The line fits any socket buffer, so one send is
-    // enough; SHUT_WR and reading what it already sent make the close a
-    // clean FIN rather than a reset that could overtake the line.
-    static constexpr std::string_view full = "! server full\n";
-    ::send(socket.fd(), full.data(), full.size(), MSG_NOSIGNAL);
-    ::shutdown(socket.fd(), SHUT_WR);
-    char ignored[4096];
-    while (::recv(socket.fd(), ignored, sizeof ignored, 0) > 0) {
-    }
-}
-
-void EventLoop::on_readable(Client& client) {
+void EventLoop::on_readable(Member& member) {
     char bytes[64 * 1024];
-    const ssize_t received = ::recv(client.socket.fd(), bytes, sizeof bytes, 0);
-    if (received < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;  // nothing after all
-        remove(client.member.id);  // a reset: it left without a goodbye
-        return;
-    }
-    Member& member = client.member;
+    const ssize_t received = ::recv(member.fd(), bytes, sizeof bytes, 0);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;  // nothing after all
     try {
+        if (received < 0) {  // a reset: it left without a goodbye
+            room_.leave(member.id);
+            member.abort();
+            return;
+        }
         if (received == 0) {
             // It closed its side: its last line (even without '\n') counts,
-            // then it leaves; what we still owe it is written, then closed.
-            while (const auto line = member.input.next_line()) on_line(client, *line);
-            if (client.closing) return;
-            if (const auto last = member.input.last_line()) on_line(client, *last);
-            if (!client.closing) close_after_writing(client);
+            // then it leaves (the room finishes it: what it is owed is
+            // written, then it is closed).
+            if (const auto last = member.input.last_line()) room_.handle_line(member.id, *last);
+            room_.leave(member.id);
             return;
         }
         member.input.append(std::string_view(bytes, static_cast<std::size_t>(received)));
-        while (!client.closing) {
-            const auto line = member.input.next_line();
-            if (!line) break;
-            on_line(client, *line);
+        while (const auto line = member.input.next_line()) {
+            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
         }
     } catch (const net::LineTooLong&) {
-        room_.tell(member, "! line too long\n");
-        close_after_writing(client);
+        room_.line_too_long(member.id);
     }
 }
 
-void EventLoop::on_line(Client& client, std::string_view line) {
-    if (room_.handle_line(client.member, line) == ChatRoom::Verdict::quit) close_after_writing(client);
+void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
+    if (member.reading == reading && member.watching_output == watching_output) return;
+    member.reading = reading;
+    member.watching_output = watching_output;
+    watch(member.fd(), (reading ? EPOLLIN : 0u) | (watching_output ? EPOLLOUT : 0u), member.id, EPOLL_CTL_MOD);
 }
 
-// Leaves the room now, stops reading (what it sends from now on is
-// discarded), and closes once its queue is written: at the end of this
-// round if it is empty. Not at once: the caller still holds `client`.
-void EventLoop::close_after_writing(Client& client) {
-    room_.leave(client.member);
-    client.closing = true;
-    client.watching_output = true;
-    watch(client.socket.fd(), EPOLLOUT, client.member.id, EPOLL_CTL_MOD);
-    closing_.push_back(client.member.id);
-}
-
-void EventLoop::set_output_watch(Client& client, bool on) {
-    if (client.watching_output == on || client.closing) return;
-    client.watching_output = on;
-    watch(client.socket.fd(), on ? EPOLLIN | EPOLLOUT : EPOLLIN, client.member.id, EPOLL_CTL_MOD);
-}
-
-void EventLoop::write_queue(Client& client) {
-    switch (client.member.output.write_to(client.socket.fd())) {
-    case OutputQueue::Result::all_written:
-        if (client.closing) return remove(client.member.id);
-        set_output_watch(client, false);  // nothing to write: stop asking
+// Writes what is queued for it, and watches its socket for what it needs
+// next. Out of the room (finishing): read nothing more, close once written.
+void EventLoop::write(Member& member) {
+    if (member.aborted()) return close(member);
+    switch (member.write_some()) {
+    case Member::Written::all:
+        if (member.finishing()) return close(member);
+        set_events(member, true, false);  // nothing to write: stop asking
         return;
-    case OutputQueue::Result::would_block:
-        set_output_watch(client, true);  // the kernel will tell us when there is room
+    case Member::Written::would_block:
+        set_events(member, !member.finishing(), true);  // the kernel tells us when there is room
         return;
-    case OutputQueue::Result::failed:
-        remove(client.member.id);
-        return;
+    case Member::Written::failed:
+        room_.leave(member.id);  // it has gone: the others hear it left
+        return close(member);
     }
 }
 
-// After each round: write every queue that got new bytes. One send() per
-// client carries everything the round gave it.
-void EventLoop::write_queued() {
-    for (const std::uint64_t id : std::exchange(closing_, {}))
-        if (Client* client = find(id)) write_queue(*client);
-    // Removing a client tells the others it left, which queues more: loop
-    // until a round of writing queues nothing new.
-    for (auto ids = room_.take_queued(); !ids.empty(); ids = room_.take_queued()) {
-        for (const std::uint64_t id : ids) {
-            const auto found = clients_.find(id);
-            if (found == clients_.end()) continue;
-            Client& client = *found->second;
-            client.member.queued = false;
+// After each round: every member the room gave output to, or ended.
+// Writing may end more members (a failed write is a client leaving, and
+// the others are told): loop until the list stays empty.
+void EventLoop::write_listed() {
+    while (!to_write_.empty()) {
+        const Member::List listed = std::exchange(to_write_, {});
+        for (const std::shared_ptr<Member>& member : listed) {
+            member->listed = false;
+            if (!members_.contains(member->id)) continue;  // closed already
             // Waiting for EPOLLOUT: the socket is full; trying now would
             // only come back EAGAIN.
-            if (!client.watching_output) write_queue(client);
+            if (member->watching_output && !member->aborted() && !member->finishing()) continue;
+            write(*member);
         }
-        drop_overflowed();
     }
 }
 
-void EventLoop::drop_overflowed() {
-    for (auto ids = room_.take_overflowed(); !ids.empty(); ids = room_.take_overflowed())
-        for (const std::uint64_t id : ids) remove(id);
-}
-
-// Closes a client's connection now; if it was in the room, the others
-// hear that it left. Closing the descriptor also takes it out of epoll.
-void EventLoop::remove(std::uint64_t id) {
-    const auto found = clients_.find(id);
-    if (found == clients_.end()) return;
-    room_.leave(found->second->member);
-    clients_.erase(found);
+// Closing the descriptor (when the last shared_ptr goes) also takes it out
+// of the epoll set; we take it out now, so that no event names it again.
+void EventLoop::close(Member& member) {
+    ::epoll_ctl(epoll_.fd(), EPOLL_CTL_DEL, member.fd(), nullptr);
+    members_.erase(member.id);
     if (!accepting_) {  // a descriptor is free again
         accepting_ = true;
         watch(listener_.fd(), EPOLLIN, listener_key, EPOLL_CTL_MOD);
     }
 }
 
-// Everyone still here is told, what they are owed is written for up to
-// 1.5 seconds (a client that stopped reading does not hold us longer), and
-// every connection is closed when `clients_` goes away.
+// Everyone still here is told (the room finishes every member), what they
+// are owed is written for up to 1.5 seconds (a client that stopped reading
+// does not hold us longer), and every connection still open is closed when
+// members_ goes away.
 void EventLoop::shut_down() {
     listener_.close();
-    room_.tell_everyone("* server shutting down\n");
-    drop_overflowed();  // a client too far behind to take even this line
-    for (auto& [id, client] : clients_) {
-        client->closing = false;
-        client->watching_output = true;  // stop reading: from now on only writes
-        watch(client->socket.fd(), EPOLLOUT, id, EPOLL_CTL_MOD);
-    }
-    (void)room_.take_queued();
+    room_.shut_down();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
     std::vector<epoll_event> events(1024);
     while (true) {
-        std::erase_if(clients_, [](const auto& entry) { return entry.second->member.output.empty(); });
-        if (clients_.empty()) return;
+        write_listed();
+        if (members_.empty()) return;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return;
-        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()), static_cast<int>(left.count()));
+        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()),
+                                       static_cast<int>(left.count()));
         for (int i = 0; i < ready; ++i) {
-            const auto found = clients_.find(events[static_cast<std::size_t>(i)].data.u64);
-            if (found == clients_.end()) continue;
-            Client& client = *found->second;
-            if (client.member.output.write_to(client.socket.fd()) == OutputQueue::Result::failed) clients_.erase(found);
+            const auto found = members_.find(events[static_cast<std::size_t>(i)].data.u64);
+            if (found == members_.end()) continue;
+            const std::shared_ptr<Member> member = found->second;
+            write(*member);
         }
     }
 }

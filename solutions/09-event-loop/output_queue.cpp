@@ -1,34 +1,28 @@
 #include "output_queue.hpp"
 
-#include <cerrno>
-
-#include <sys/socket.h>
-
-OutputQueue::Result OutputQueue::write_to(int fd) {
-    while (written_ < bytes_.size()) {
-        // MSG_NOSIGNAL: writing to a client that has gone is an error to
-        // handle (EPIPE), not a signal that kills the server.
-        const ssize_t sent = ::send(fd, bytes_.data() + written_, bytes_.size() - written_, MSG_NOSIGNAL);
-        if (sent >= 0) {
-            written_ += static_cast<std::size_t>(sent);  // maybe only part: loop for the rest
-            continue;
-        }
-        if (errno == EINTR) continue;  // a signal came in: nothing was written, try again
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            // Keep what is left. Drop what was sent once it is most of the
-            // buffer: moving the rest down costs less than it frees.
-            if (written_ > bytes_.size() / 2) {
-                bytes_.erase(0, written_);
-                written_ = 0;
-            }
-            return Result::would_block;
-        }
-        return Result::failed;
+bool OutputQueue::append(std::string_view bytes) {
+    if (bytes.size() > max_bytes_ - size()) return false;  // (size() <= max_bytes_ always: no overflow)
+    // Bytes already written stay at the front until an append needs the
+    // room: moving the rest down costs at most what is pending, once per
+    // append, not once per send.
+    if (start_ > 0) {
+        bytes_.erase(0, start_);
+        start_ = 0;
     }
-    // Empty. clear() would keep the memory for next time; with 10,000
-    // clients, each keeping the most it ever held, that is hundreds of
-    // MiB. An empty queue gives its memory back.
-    std::string().swap(bytes_);
-    written_ = 0;
-    return Result::all_written;
+    bytes_.append(bytes);
+    return true;
+}
+
+void OutputQueue::consume(std::size_t count) {
+    start_ += count;
+    if (start_ == bytes_.size()) {  // everything written: start again at the front
+        start_ = 0;
+        // A client that was slow once may have made the queue large: give
+        // that memory back rather than keep it for every idle client.
+        if (bytes_.capacity() > 64 * 1024) {
+            std::string().swap(bytes_);
+        } else {
+            bytes_.clear();
+        }
+    }
 }
