@@ -270,7 +270,10 @@ class Server:
         self.listener.close()
         for member in list(self.members.values()):
             self.tell(member, b"* server shutting down\n")
-            self.finish(member)
+        for member in self.members.values():  # nobody is told anyone left
+            member.in_room = False
+            member.closing = True
+            self.to_write[member.sock.fileno()] = member
         deadline = time.monotonic() + 1.5
         while self.members and time.monotonic() < deadline:
             self.write_listed()
