@@ -43,6 +43,8 @@ std::optional<std::string> LineBuffer::last_line() {
     return last;
 }
 
+std::size_t LineBuffer::size() const { return bytes_.size() - start_; }
+
 void LineBuffer::throw_too_long() const {
     throw LineTooLong("line longer than " + std::to_string(max_line_length_) + " bytes");
 }

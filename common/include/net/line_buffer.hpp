@@ -47,7 +47,7 @@ public:
     std::optional<std::string> last_line();
 
     // Bytes held that have not come out as lines yet.
-    std::size_t size() const { return bytes_.size() - start_; }
+    std::size_t size() const;
 
 private:
     [[noreturn]] void throw_too_long() const;

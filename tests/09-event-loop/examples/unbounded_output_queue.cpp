@@ -4,6 +4,7 @@
 
 bool OutputQueue::append(std::string_view bytes) {
     // THE MISTAKE: no bound: a client that stops reading makes its queue grow without end.
+    (void)max_bytes_;
     // Bytes already written stay at the front until an append needs the
     // room: moving the rest down costs at most what is pending, once per
     // append, not once per send.
