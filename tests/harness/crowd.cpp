@@ -168,16 +168,21 @@ void Crowd::receive(std::size_t index) {
         return;
     }
     std::string_view data(buffer_.data(), static_cast<std::size_t>(received));
+    std::string_view last;  // the last whole line of this read (for reports)
+    std::string joined_line;
     while (!data.empty()) {
-        const std::size_t end = data.find('\n');
-        if (end == std::string_view::npos) {
+        // memchr, and no copy per line: with 10,000 clients, 50 million
+        // join notices go through here.
+        const void* newline = std::memchr(data.data(), '\n', data.size());
+        if (newline == nullptr) {
             member.partial.append(data);
-            return;
+            break;
         }
+        const auto end = static_cast<std::size_t>(static_cast<const char*>(newline) - data.data());
         std::string_view line = data.substr(0, end);
-        std::string joined_line;
         if (!member.partial.empty()) {
-            joined_line = std::move(member.partial) + std::string(line);
+            joined_line = std::move(member.partial);
+            joined_line.append(line);
             member.partial.clear();
             line = joined_line;
         }
@@ -187,9 +192,11 @@ void Crowd::receive(std::size_t index) {
             member.got_expected = true;
             if (!excluded_[index]) ++got_expected_;
         }
-        member.last_line.assign(line.substr(0, 100));
+        last = line;
+        if (!joined_line.empty() && line.data() == joined_line.data()) member.last_line.assign(line.substr(0, 100));
         data.remove_prefix(end + 1);
     }
+    if (!last.empty() && last.data() != joined_line.data()) member.last_line.assign(last.substr(0, 100));
 }
 
 void Crowd::send_line(std::size_t index, std::string_view line, Where where) {
