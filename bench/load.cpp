@@ -401,6 +401,7 @@ void Load::measure() {
     std::vector<int> senders;
     for (int index = 0; index < spec_.clients; ++index)
         if (clients_[static_cast<std::size_t>(index)].sender >= 0) senders.push_back(index);
+    const long long cpu_at_start = server_.cpu_nanoseconds();
     first_send_ns_ = now_ns();
     const bool paced = spec_.lines_per_second > 0;
     const auto period_ns = paced ? static_cast<std::int64_t>(1e9 / spec_.lines_per_second) : 0;
@@ -461,6 +462,9 @@ void Load::measure() {
             progress_("sent " + std::to_string(result_.sent) + ", delivered " + std::to_string(result_.delivered) + "/" +
                       std::to_string(result_.expected));
     }
+    if (result_.delivered > 0 && !server_.ended())
+        result_.cpu_ns_per_line = static_cast<double>(server_.cpu_nanoseconds() - cpu_at_start) /
+                                  static_cast<double>(result_.delivered);
 }
 
 RunResult Load::run() {

@@ -43,6 +43,7 @@ struct RunResult {
     double seconds = 0;  // first line sent to last line received
     double lines_per_second = 0;
     double p50_ms = 0, p99_ms = 0;
+    double cpu_ns_per_line = 0;  // the server's CPU time while lines were sent, per line delivered
     std::string note;  // what went wrong, if anything
 };
 

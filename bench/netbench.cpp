@@ -59,7 +59,7 @@ struct Run {
 struct Settings {
     std::string out_dir = "bench/results";
     double budget_seconds = 270;
-    long long deliveries = 200000;
+    long long deliveries = 300000;
     int latency_clients = 100;
     double latency_rate = 10;
     double latency_seconds = 3;
@@ -129,7 +129,7 @@ bench::RunSpec throughput_spec(int clients, long long deliveries) {
     bench::RunSpec spec;
     spec.clients = clients;
     const long long others = clients - 1;
-    spec.lines_per_sender = static_cast<int>(std::clamp<long long>(deliveries / (clients * others), 1, 1000));
+    spec.lines_per_sender = static_cast<int>(std::clamp<long long>(deliveries / (clients * others), 1, 5000));
     spec.senders = static_cast<int>(std::min<long long>(clients, (deliveries + spec.lines_per_sender * others - 1) /
                                                                   (spec.lines_per_sender * others)));
     spec.connect_seconds = clients > 1000 ? 45 : 15;
@@ -156,7 +156,7 @@ std::vector<std::string> row_of(const Run& run) {
     const bench::RunResult& r = run.result;
     const std::string clients = run.paced ? with_commas(run.clients) + " @ " + fixed(run.spec.lines_per_second, 0) + "/s"
                                           : with_commas(run.clients);
-    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
     return {run.server->name,
             clients,
             with_commas(r.sent),
@@ -171,11 +171,12 @@ std::vector<std::string> row_of(const Run& run) {
             fixed(run.peak_rss_mib, 1),
             std::to_string(run.threads),
             fixed(run.cpu_seconds, 1),
+            r.delivered ? with_commas(std::llround(r.cpu_ns_per_line)) : "-",
             r.note};
 }
 
 const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "p50 ms", "p99 ms",
-                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "note"};
+                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
 
 // A Markdown table whose columns also line up as plain text.
 std::string table(const std::vector<Run>& runs) {

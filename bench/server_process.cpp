@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -117,6 +118,17 @@ std::optional<std::string> ServerProcess::ended() {
     else
         ended_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + ::strsignal(WTERMSIG(status)) + ")";
     return ended_;
+}
+
+long long ServerProcess::cpu_nanoseconds() const {
+    long long total = 0;
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/task", error)) {
+        std::ifstream schedstat(task.path() / "schedstat");
+        long long on_cpu = 0;
+        if (schedstat >> on_cpu) total += on_cpu;
+    }
+    return total;
 }
 
 void ServerProcess::sample() {
