@@ -87,6 +87,7 @@ class Server:
         self.members = {}     # fd -> Member, in the order they joined (dicts keep order)
         self.to_write = {}    # fd -> Member with new output this round
         self.to_drop = []     # over --max-queue
+        self.in_room = 0      # members in the room, for --max-clients
 
     # The room: appends to queues, never writes.
     def tell(self, member, data):
@@ -106,6 +107,7 @@ class Server:
     def leave(self, member):
         if member.in_room:
             member.in_room = False
+            self.in_room -= 1
             self.tell_others(member, b"* " + member.name + b" left\n")
 
     def finish(self, member):
@@ -161,7 +163,7 @@ class Server:
             except OSError:
                 continue
             sock.setblocking(False)
-            if sum(1 for m in self.members.values() if m.in_room) >= self.max_clients:
+            if self.in_room >= self.max_clients:
                 try:
                     sock.send(b"! server full\n")
                     sock.shutdown(socket.SHUT_WR)
@@ -175,6 +177,7 @@ class Server:
             member = Member(sock, address_text(address))
             self.tell_others(member, b"* " + member.name + b" joined\n")
             self.members[sock.fileno()] = member
+            self.in_room += 1
             self.epoll.register(sock.fileno(), select.EPOLLIN)
 
     def read(self, member):
@@ -272,6 +275,8 @@ class Server:
             self.tell(member, b"* server shutting down\n")
         for member in self.members.values():  # nobody is told anyone left
             member.in_room = False
+        self.in_room = 0
+        for member in self.members.values():
             member.closing = True
             self.to_write[member.sock.fileno()] = member
         deadline = time.monotonic() + 1.5
