@@ -1,0 +1,341 @@
+// netbench: the project's load generator. Starts each chat server in turn,
+// connects N clients to it on loopback, has them send lines, and prints one
+// table (and writes it, with a chart, to --out). `./lab bench` runs it
+// against the reference servers and `ncat --broker`; see README.md here.
+//
+//   netbench [--out DIR] [--budget SECONDS] [--deliveries N]
+//            [--latency-clients N] [--latency-rate LINES_PER_S] [--latency-seconds S]
+//            (--name NAME [--clients 10,100,...] [--raw] [--connect-window N] [--open-files N] --cmd "COMMAND {port}")...
+//
+// Every run is bounded: in clients, in lines (about --deliveries lines
+// delivered per run), and in time (each phase has a deadline, and the whole
+// bench stops starting runs once --budget seconds have passed).
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "chart.hpp"
+#include "load.hpp"
+#include "server_process.hpp"
+
+namespace {
+
+struct Server {
+    std::string name;
+    std::string command;  // with {port}
+    std::vector<int> clients{10, 100, 500, 1000};
+    bool join_notices = true;
+    int connect_window = 100;
+    rlim_t open_files = 20000;
+};
+
+struct Run {
+    const Server* server;
+    int clients;
+    bool paced;  // the latency run: each client sends at a fixed rate
+    bench::RunSpec spec;
+    bench::RunResult result;
+    bool skipped = false;
+    double peak_rss_mib = 0;
+    long threads = 0;
+    double cpu_seconds = 0;
+};
+
+struct Settings {
+    std::string out_dir = "bench/results";
+    double budget_seconds = 270;
+    long long deliveries = 300000;
+    int latency_clients = 100;
+    double latency_rate = 10;
+    double latency_seconds = 3;
+    std::vector<Server> servers;
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+    std::cerr << "netbench: " << problem << "\n"
+              << "usage: netbench [--out DIR] [--budget SECONDS] [--deliveries N] [--latency-clients N]\n"
+                 "                [--latency-rate LINES_PER_S] [--latency-seconds S]\n"
+                 "                (--name NAME [--clients 10,100,500] [--raw] [--connect-window N] [--open-files N] --cmd \"COMMAND {port}\")...\n";
+    std::exit(2);
+}
+
+std::vector<int> parse_list(const std::string& text) {
+    std::vector<int> values;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        const int value = std::atoi(item.c_str());
+        if (value < 2 || value > 20000) usage("client counts go from 2 to 20000: " + text);
+        values.push_back(value);
+    }
+    return values;
+}
+
+Settings parse(int argc, char** argv) {
+    Settings settings;
+    Server next;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage(flag + " needs a value");
+            return argv[++i];
+        };
+        if (flag == "--out") settings.out_dir = value();
+        else if (flag == "--budget") settings.budget_seconds = std::atof(value().c_str());
+        else if (flag == "--deliveries") settings.deliveries = std::atoll(value().c_str());
+        else if (flag == "--latency-clients") settings.latency_clients = std::atoi(value().c_str());
+        else if (flag == "--latency-rate") settings.latency_rate = std::atof(value().c_str());
+        else if (flag == "--latency-seconds") settings.latency_seconds = std::atof(value().c_str());
+        else if (flag == "--name") next.name = value();
+        else if (flag == "--clients") next.clients = parse_list(value());
+        else if (flag == "--raw") {
+            next.join_notices = false;
+            next.connect_window = 8;
+        } else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
+        else if (flag == "--open-files") next.open_files = static_cast<rlim_t>(std::atol(value().c_str()));
+        else if (flag == "--cmd") {
+            next.command = value();
+            if (next.command.find("{port}") == std::string::npos) usage("--cmd needs {port} in it: " + next.command);
+            if (next.name.empty()) next.name = next.command.substr(0, next.command.find(' '));
+            settings.servers.push_back(next);
+            next = Server{};
+        } else usage("unknown argument " + flag);
+    }
+    if (settings.servers.empty()) usage("no server to measure (--cmd)");
+    if (settings.deliveries < 1000 || settings.budget_seconds < 10 || settings.latency_rate <= 0 ||
+        settings.latency_seconds <= 0 || settings.latency_clients < 2)
+        usage("a setting is out of range");
+    return settings;
+}
+
+// About `deliveries` lines delivered per run, whatever the number of
+// clients: each line sent reaches clients - 1 others.
+bench::RunSpec throughput_spec(int clients, long long deliveries) {
+    bench::RunSpec spec;
+    spec.clients = clients;
+    const long long others = clients - 1;
+    spec.lines_per_sender = static_cast<int>(std::clamp<long long>(deliveries / (clients * others), 1, 5000));
+    spec.senders = static_cast<int>(std::min<long long>(clients, (deliveries + spec.lines_per_sender * others - 1) /
+                                                                  (spec.lines_per_sender * others)));
+    spec.connect_seconds = clients > 1000 ? 45 : 15;
+    spec.deliver_seconds = clients > 1000 ? 30 : 15;
+    return spec;
+}
+
+std::string with_commas(long long value) {
+    std::string digits = std::to_string(value < 0 ? -value : value), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return value < 0 ? "-" + out : out;
+}
+
+std::string fixed(double value, int decimals) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+std::vector<std::string> row_of(const Run& run) {
+    const bench::RunResult& r = run.result;
+    const std::string clients = run.paced ? with_commas(run.clients) + " @ " + fixed(run.spec.lines_per_second, 0) + "/s"
+                                          : with_commas(run.clients);
+    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    return {run.server->name,
+            clients,
+            with_commas(r.sent),
+            fixed(r.setup_seconds, 1),
+            with_commas(std::llround(r.lines_per_second)),
+            r.delivered ? fixed(r.p50_ms, 2) : "-",
+            r.delivered ? fixed(r.p99_ms, 2) : "-",
+            with_commas(r.lost),
+            with_commas(r.duplicated),
+            with_commas(r.out_of_order),
+            with_commas(r.garbled),
+            fixed(run.peak_rss_mib, 1),
+            std::to_string(run.threads),
+            fixed(run.cpu_seconds, 1),
+            r.delivered ? with_commas(std::llround(r.cpu_ns_per_line)) : "-",
+            r.note};
+}
+
+const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "p50 ms", "p99 ms",
+                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
+
+// A Markdown table whose columns also line up as plain text.
+std::string table(const std::vector<Run>& runs) {
+    std::vector<std::vector<std::string>> rows{header};
+    for (const Run& run : runs) rows.push_back(row_of(run));
+    std::vector<std::size_t> widths(header.size(), 0);
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    std::string out;
+    auto line = [&](const std::vector<std::string>& row) {
+        out += "|";
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            const bool left = c == 0 || c == 1 || c + 1 == row.size();
+            const std::string pad(widths[c] - row[c].size(), ' ');
+            out += " " + (left ? row[c] + pad : pad + row[c]) + " |";
+        }
+        out += "\n";
+    };
+    line(rows[0]);
+    out += "|";
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        const bool left = c == 0 || c == 1 || c + 1 == header.size();
+        out += left ? " " + std::string(widths[c], '-') + " |" : " " + std::string(widths[c] - 1, '-') + ": |";
+    }
+    out += "\n";
+    for (std::size_t r = 1; r < rows.size(); ++r) line(rows[r]);
+    return out;
+}
+
+std::string machine_description() {
+    utsname name{};
+    ::uname(&name);
+    double load[3] = {0, 0, 0};
+    ::getloadavg(load, 3);
+    const std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    return std::string(date) + ", Linux " + name.release + ", " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) +
+           " cores, load average " + fixed(load[0], 1) + " at the start";
+}
+
+void raise_own_open_file_limit() {
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;  // 10,000 clients need 10,000 descriptors here too
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Settings settings = parse(argc, argv);
+    raise_own_open_file_limit();
+    const auto start = std::chrono::steady_clock::now();
+    const std::string machine = machine_description();
+
+    // Side by side: every server at 10 clients, then every server at 100, ...
+    // so that each comparison is made under the same load of the machine.
+    // The latency runs come after the small sizes, the biggest runs last.
+    std::vector<Run> runs;
+    std::vector<int> counts;
+    for (const Server& server : settings.servers)
+        for (int clients : server.clients) counts.push_back(clients);
+    std::sort(counts.begin(), counts.end());
+    counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+    for (int clients : counts) {
+        if (clients > 1000) continue;
+        for (const Server& server : settings.servers)
+            if (std::count(server.clients.begin(), server.clients.end(), clients))
+                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
+    }
+    for (const Server& server : settings.servers) {
+        bench::RunSpec spec;
+        spec.clients = spec.senders = settings.latency_clients;
+        spec.lines_per_second = settings.latency_rate;
+        spec.lines_per_sender = std::max(1, static_cast<int>(settings.latency_rate * settings.latency_seconds));
+        spec.connect_seconds = 15;
+        spec.deliver_seconds = settings.latency_seconds + 10;
+        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, 0, 0, 0});
+    }
+    for (int clients : counts) {
+        if (clients <= 1000) continue;
+        for (const Server& server : settings.servers)
+            if (std::count(server.clients.begin(), server.clients.end(), clients))
+                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
+    }
+
+    const bool tty = ::isatty(2);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        Run& run = runs[i];
+        run.spec.join_notices = run.server->join_notices;
+        run.spec.connect_window = run.server->connect_window;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double left = settings.budget_seconds - elapsed;
+        if (left < 10) {
+            run.skipped = true;
+            run.result.note = "time budget used up";
+            continue;
+        }
+        // Shrink the deadlines to what is left of the budget.
+        const double wanted = run.spec.connect_seconds + run.spec.deliver_seconds;
+        if (wanted > left - 5) {
+            const double scale = (left - 5) / wanted;
+            run.spec.connect_seconds *= scale;
+            run.spec.deliver_seconds *= scale;
+        }
+        const std::string label = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + run.server->name +
+                                  ", " + std::to_string(run.clients) + " clients" + (run.paced ? " (latency)" : "");
+        auto progress = [&](const std::string& what) {
+            if (tty) std::cerr << "\r\033[K" << label << ": " << what << std::flush;
+        };
+        progress("starting the server");
+        try {
+            const std::uint16_t port = bench::pick_free_port();
+            bench::ServerProcess server(run.server->command, port, run.server->open_files);
+            if (!server.wait_listening(10)) {
+                run.result.note = "the server did not listen within 10 s" +
+                                  (server.ended() ? " (it " + *server.ended() + ")" : std::string());
+            } else {
+                run.result = bench::run_load(run.spec, port, server, progress);
+                run.peak_rss_mib = server.peak_rss_mib();
+                run.threads = server.peak_threads();
+                run.cpu_seconds = server.cpu_seconds();
+            }
+        } catch (const std::exception& error) {
+            run.result.note = error.what();
+        }
+        if (tty) std::cerr << "\r\033[K";
+        std::cerr << label << ": " << with_commas(std::llround(run.result.lines_per_second)) << " lines/s, p99 "
+                  << fixed(run.result.p99_ms, 2) << " ms, lost " << run.result.lost << ", garbled " << run.result.garbled
+                  << (run.result.note.empty() ? "" : " (" + run.result.note + ")") << std::endl;
+    }
+
+    const std::string text = table(runs);
+    std::cout << "\n" << machine << "\n\n" << text << std::flush;
+
+    std::vector<bench::ChartPoint> points;
+    std::string caption = "p99 latency at " + std::to_string(settings.latency_clients) + " clients x " +
+                          fixed(settings.latency_rate, 0) + " lines/s:";
+    for (const Run& run : runs) {
+        if (run.skipped) continue;
+        const bench::RunResult& r = run.result;
+        if (run.paced) {
+            caption += " " + run.server->name + " " + (r.delivered ? fixed(r.p99_ms, 2) + " ms;" : "-;");
+            continue;
+        }
+        points.push_back({run.server->name, run.clients, r.lines_per_second, run.peak_rss_mib,
+                          r.lost + r.duplicated + r.out_of_order + r.garbled > 0 || r.served < run.clients});
+    }
+    if (caption.ends_with(";")) caption.pop_back();
+    try {
+        std::filesystem::create_directories(settings.out_dir);
+        std::ofstream(settings.out_dir + "/bench.md") << "Measured " << machine << " (`./lab bench`).\n\n" << text;
+        std::ofstream(settings.out_dir + "/bench.svg")
+            << bench::render_chart(points, "Chat servers on loopback (" + machine + ")", caption);
+        std::cerr << "\nwrote " << settings.out_dir << "/bench.md and " << settings.out_dir << "/bench.svg" << std::endl;
+    } catch (const std::exception& error) {
+        std::cerr << "netbench: cannot write to " << settings.out_dir << ": " << error.what() << std::endl;
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,228 @@
+#include "event_loop.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "net/address.hpp"
+#include "net/errors.hpp"
+#include "net/tcp.hpp"
+
+namespace {
+
+// Clients' keys are the room's ids, which start at 1; these two are not.
+constexpr std::uint64_t listener_key = ~std::uint64_t{0};
+constexpr std::uint64_t signals_key = ~std::uint64_t{0} - 1;
+
+}  // namespace
+
+EventLoop::EventLoop(net::Socket listener, net::Socket signals, Limits limits)
+    : listener_(std::move(listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)), signals_(std::move(signals)),
+      limits_(limits), room_(limits.max_clients) {
+    if (!epoll_.is_open()) net::throw_errno("epoll_create1", "");
+    // Level-triggered (the default): epoll reports a descriptor for as long
+    // as it is ready. We may read a client once per round and come back to
+    // it next round; nothing is lost if we do not drain it.
+    watch(listener_.fd(), EPOLLIN, listener_key, EPOLL_CTL_ADD);
+    watch(signals_.fd(), EPOLLIN, signals_key, EPOLL_CTL_ADD);
+}
+
+void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int operation) {
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = key;
+    if (::epoll_ctl(epoll_.fd(), operation, fd, &event) != 0) net::throw_errno("epoll_ctl", std::to_string(fd));
+}
+
+int EventLoop::run() {
+    std::vector<epoll_event> events(1024);
+    while (true) {
+        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()), -1);
+        if (ready < 0) {
+            if (errno == EINTR) continue;  // a signal we do not block (SIGSTOP/SIGCONT, a debugger)
+            net::throw_errno("epoll_wait", "");
+        }
+        for (int i = 0; i < ready; ++i) {
+            const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
+            const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
+            if (key == signals_key) {
+                shut_down();
+                return 0;
+            }
+            if (key == listener_key) {
+                accept_clients();
+                continue;
+            }
+            // An earlier event of this round may have closed it. The
+            // shared_ptr keeps it alive while we use it, whatever the room
+            // does meanwhile.
+            const auto found = members_.find(key);
+            if (found == members_.end()) continue;
+            const std::shared_ptr<Member> member = found->second;
+            if (member->reading && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(*member);
+            // Readable and writable at once: write too, or a client that
+            // keeps talking would never get its queue written.
+            if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) write(*member);
+        }
+        write_listed();
+    }
+}
+
+void EventLoop::accept_clients() {
+    // Accept until it would block: one readiness report may stand for many
+    // clients waiting in the backlog. But at most 128 per round: each
+    // newcomer's join notice goes into every queue, and the queues are
+    // written at the end of the round; 1,000 joins in one round would be
+    // 30 KB in each of 10,000 queues. The listener is level-triggered:
+    // whoever is still waiting is reported again next round.
+    for (int accepted = 0; accepting_ && accepted < 128; ++accepted) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        const int fd = ::accept4(listener_.fd(), reinterpret_cast<sockaddr*>(&address), &length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: stop watching the listener (it would
+                // stay readable, and we would spin) until a client leaves.
+                std::cerr << "event-chat: out of file descriptors with " << members_.size()
+                          << " clients; new ones wait until someone leaves" << std::endl;
+                accepting_ = false;
+                watch(listener_.fd(), 0, listener_key, EPOLL_CTL_MOD);
+                return;
+            }
+            continue;  // EINTR, ECONNABORTED (it gave up), EPROTO...: the next one
+        }
+        net::Socket socket(fd);
+        if (room_.full()) {
+            // Nobody hears of it. The line fits any socket buffer, so one
+            // send is enough; SHUT_WR and reading what it already sent make
+            // the close a clean end of stream, not a reset that could
+            // overtake the line.
+            static constexpr std::string_view full = "! server full\n";
+            ::send(fd, full.data(), full.size(), MSG_NOSIGNAL);
+            ::shutdown(fd, SHUT_WR);
+            char ignored[4096];
+            while (::recv(fd, ignored, sizeof ignored, 0) > 0) {
+            }
+            continue;
+        }
+        net::set_no_delay(socket);  // chat lines are small: send them now (no Nagle)
+        const std::string peer = net::Address(reinterpret_cast<sockaddr*>(&address), length).to_string();
+        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_);
+        member->id = room_.join(member->address(), member);
+        watch(member->fd(), EPOLLIN, member->id, EPOLL_CTL_ADD);
+        members_.emplace(member->id, std::move(member));
+    }
+}
+
+void EventLoop::on_readable(Member& member) {
+    char bytes[64 * 1024];
+    const ssize_t received = ::recv(member.fd(), bytes, sizeof bytes, 0);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;  // nothing after all
+    try {
+        if (received < 0) {  // a reset: it left without a goodbye
+            room_.leave(member.id);
+            member.abort();
+            return;
+        }
+        if (received == 0) {
+            // It closed its side: its last line (even without '\n') counts,
+            // then it leaves (the room finishes it: what it is owed is
+            // written, then it is closed).
+            if (const auto last = member.input.last_line()) room_.handle_line(member.id, *last);
+            room_.leave(member.id);
+            return;
+        }
+        member.input.append(std::string_view(bytes, static_cast<std::size_t>(received)));
+        while (const auto line = member.input.next_line()) {
+            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
+        }
+    } catch (const net::LineTooLong&) {
+        room_.line_too_long(member.id);
+    }
+}
+
+void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
+    if (member.reading == reading && member.watching_output == watching_output) return;
+    member.reading = reading;
+    member.watching_output = watching_output;
+    watch(member.fd(), (reading ? EPOLLIN : 0u) | (watching_output ? EPOLLOUT : 0u), member.id, EPOLL_CTL_MOD);
+}
+
+// Writes what is queued for it, and watches its socket for what it needs
+// next. Out of the room (finishing): read nothing more, close once written.
+void EventLoop::write(Member& member) {
+    if (member.aborted()) return close(member);
+    switch (member.write_some()) {
+    case Member::Written::all:
+        if (member.finishing()) return close(member);
+        set_events(member, true, false);  // nothing to write: stop asking
+        return;
+    case Member::Written::would_block:
+        set_events(member, !member.finishing(), true);  // the kernel tells us when there is room
+        return;
+    case Member::Written::failed:
+        room_.leave(member.id);  // it has gone: the others hear it left
+        return close(member);
+    }
+}
+
+// After each round: every member the room gave output to, or ended.
+// Writing may end more members (a failed write is a client leaving, and
+// the others are told): loop until the list stays empty.
+void EventLoop::write_listed() {
+    while (!to_write_.empty()) {
+        const Member::List listed = std::exchange(to_write_, {});
+        for (const std::shared_ptr<Member>& member : listed) {
+            member->listed = false;
+            if (!members_.contains(member->id)) continue;  // closed already
+            // Waiting for EPOLLOUT: the socket is full; trying now would
+            // only come back EAGAIN.
+            if (member->watching_output && !member->aborted() && !member->finishing()) continue;
+            write(*member);
+        }
+    }
+}
+
+// Closing the descriptor (when the last shared_ptr goes) also takes it out
+// of the epoll set; we take it out now, so that no event names it again.
+void EventLoop::close(Member& member) {
+    ::epoll_ctl(epoll_.fd(), EPOLL_CTL_DEL, member.fd(), nullptr);
+    members_.erase(member.id);
+    if (!accepting_) {  // a descriptor is free again
+        accepting_ = true;
+        watch(listener_.fd(), EPOLLIN, listener_key, EPOLL_CTL_MOD);
+    }
+}
+
+// Everyone still here is told (the room finishes every member), what they
+// are owed is written for up to 1.5 seconds (a client that stopped reading
+// does not hold us longer), and every connection still open is closed when
+// members_ goes away.
+void EventLoop::shut_down() {
+    listener_.close();
+    room_.shut_down();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    std::vector<epoll_event> events(1024);
+    while (true) {
+        write_listed();
+        if (members_.empty()) return;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return;
+        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()),
+                                       static_cast<int>(left.count()));
+        for (int i = 0; i < ready; ++i) {
+            const auto found = members_.find(events[static_cast<std::size_t>(i)].data.u64);
+            if (found == members_.end()) continue;
+            const std::shared_ptr<Member> member = found->second;
+            write(*member);
+        }
+    }
+}

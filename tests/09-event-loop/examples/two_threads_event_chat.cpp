@@ -1,0 +1,99 @@
+// Broken example for lab 09: event_chat.cpp of the reference, with one more
+// thread (a reporter), so the server runs on two.
+// Lab 09 — event-chat: the lab 08 chat server on exactly one thread.
+//
+// Lab 08 gave each client a reader thread that blocks in recv() and a
+// writer thread that blocks in send() to drain its queue. Here nothing
+// blocks: every socket is non-blocking, and one loop (event_loop.hpp) asks
+// epoll which of them are ready, and does just what they are ready for.
+// The protocol (chat_room.*), the line framing (net::LineBuffer) and the
+// queue (output_queue.*) are lab 08's, unchanged; Member (member.*) is the
+// same Outbox without its writer thread. Only who drives them changes.
+//
+//   10,000 clients: 10,000 sockets and 10,000 small queues, one thread,
+//   one stack. The open-file limit (1,024 by default) is raised to its
+//   hard limit at start.
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <exception>
+#include <iostream>
+
+#include "event_loop.hpp"
+#include "net/errors.hpp"
+#include "net/options.hpp"
+
+namespace {
+
+// Each client is a descriptor; the default soft limit (1,024) would stop
+// us near 1,020 clients. The soft limit may be raised up to the hard one
+// by any process: we take all of it.
+void raise_open_file_limit(long long max_clients) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    if (limit.rlim_cur != RLIM_INFINITY && static_cast<long long>(limit.rlim_cur) < max_clients + 16)
+        std::cerr << "event-chat: the open-file limit is " << limit.rlim_cur << ": fewer than --max-clients "
+                  << max_clients << " can connect (raise it with ulimit -n)" << std::endl;
+}
+
+// SIGINT and SIGTERM as a descriptor: blocked as signals (so they never
+// interrupt anything, nor kill us), they make the signalfd readable, and
+// the loop hears them like any other event. No handler, no flag, no race.
+// Blocked before we listen: a Ctrl-C that comes the moment we are
+// listening must not kill us either.
+net::Socket shutdown_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    if (::sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) net::throw_errno("sigprocmask", "SIGINT SIGTERM");
+    const int fd = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd < 0) net::throw_errno("signalfd", "SIGINT SIGTERM");
+    return net::Socket(fd);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const net::Options options = net::parse_options(argc, argv, "event-chat",
+        {{"--max-clients", "N", 1000, 1, 1'000'000}, {"--max-queue", "BYTES", 1024 * 1024, 1, 1LL << 40}});
+    const long long max_clients = options.number("--max-clients");
+    raise_open_file_limit(max_clients);
+    std::signal(SIGPIPE, SIG_IGN);  // MSG_NOSIGNAL covers send(); this covers everything else
+    net::Socket signals = shutdown_signals();
+
+    net::Socket listener = net::listen_or_exit(options, "event-chat");
+    // listen() again on a listening socket only changes its backlog: room
+    // for thousands of clients arriving at once, not 128.
+    ::listen(listener.fd(), SOMAXCONN);
+    ::fcntl(listener.fd(), F_SETFL, ::fcntl(listener.fd(), F_GETFL) | O_NONBLOCK);
+    // THE MISTAKE: "just one small thread" that reports the load now and then.
+    std::jthread reporter([](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, stop, std::chrono::minutes(1), [] { return false; })) {
+            if (stop.stop_requested()) return;
+            std::cerr << "event-chat: still serving" << std::endl;
+        }
+    });
+    try {
+        EventLoop loop(std::move(listener), std::move(signals),
+                       Limits{static_cast<std::size_t>(max_clients), static_cast<std::size_t>(options.number("--max-queue"))});
+        return loop.run();
+    } catch (const std::exception& error) {
+        std::cerr << "event-chat: " << error.what() << std::endl;
+        return 1;
+    }
+}

@@ -1,0 +1,310 @@
+// Lab 09 — event-chat. The lab 08 protocol on exactly one thread. This
+// suite checks what is new: one thread at any time, 10,000 clients, a
+// client that stops reading (never delays the others, dropped at
+// --max-queue), partial writes (the short-sends shim), shutdown from
+// inside the loop; and, briefly, that the lab 08 protocol still holds.
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "crowd.hpp"
+#include "grader.hpp"
+
+using grader::Client;
+using grader::Server;
+using grader::StartOptions;
+
+namespace {
+
+const char* const one_thread_hint =
+    "lab 09 serves every client from the one thread main() runs on: no std::thread, no net::ClientThreads, no "
+    "thread for signals (a signalfd or a self-pipe in the epoll set instead)";
+const char* const join_hint = "when a client connects, send '* ADDR joined' to every other client";
+const char* const says_hint = "relay each line to every other client as 'NAME says: LINE' (NAME is ADDR until /nick)";
+const char* const left_hint =
+    "when a client leaves (recv() returns 0, or fails with a reset), take it out of the room and tell the others "
+    "'* NAME left'";
+const char* const queue_hint =
+    "relaying a line only appends it to each receiver's queue; the loop writes a queue when its socket is "
+    "writable and keeps what send() did not take (EAGAIN, or a short write) for the next time";
+
+std::string joined(const Client& client) { return "* " + client.address() + " joined"; }
+std::string left(const Client& client) { return "* " + client.address() + " left"; }
+std::string says(const Client& client, const std::string& line) { return client.address() + " says: " + line; }
+
+Client join(Server& server, std::string name, std::initializer_list<Client*> here, int receive_buffer = 0) {
+    Client newcomer = server.connect(std::move(name), receive_buffer);
+    for (Client* client : here) client->expect_line(joined(newcomer), join_hint);
+    return newcomer;
+}
+
+void expect_one_thread(const Server& server, const char* when, grader::Where where = grader::Where::current()) {
+    const int threads = server.thread_count();
+    if (threads != 1)
+        grader::fail("the server runs " + std::to_string(threads) + " threads " + when + "; lab 09 runs exactly one",
+                     one_thread_hint, where);
+}
+
+StartOptions with(std::vector<std::string> args) {
+    StartOptions options;
+    options.args = std::move(args);
+    return options;
+}
+
+}  // namespace
+
+GRADER_START_UP_TESTS()
+
+TEST_SUITE("one thread") {
+
+TEST_CASE("exactly one thread: at start, with 30 clients chatting, and after they leave") {
+    Server server;
+    expect_one_thread(server, "once it listens");
+    std::vector<Client> clients;
+    for (int i = 0; i < 30; ++i) {
+        clients.push_back(server.connect("client" + std::to_string(i)));
+        for (int j = 0; j < i; ++j) clients[static_cast<std::size_t>(j)].expect_line(joined(clients.back()), join_hint);
+    }
+    expect_one_thread(server, "with 30 clients connected");
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        clients[i].send_line("line " + std::to_string(i));
+        for (std::size_t j = 0; j < clients.size(); ++j)
+            if (j != i) clients[j].expect_line(says(clients[i], "line " + std::to_string(i)), says_hint);
+        if (i % 10 == 0) expect_one_thread(server, "while relaying lines");
+    }
+    clients.clear();
+    Client last = server.connect("last");
+    last.send_line("/who");
+    last.expect_line("* online: " + last.address(), left_hint);
+    expect_one_thread(server, "after the clients left");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("the lab 08 protocol, on one thread") {
+
+TEST_CASE("join, says, left: a line goes to the others; a client that closes its side leaves") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client carol = join(server, "carol", {&alice, &bob});
+    bob.send_line("hello");
+    alice.expect_line(says(bob, "hello"), says_hint);
+    carol.expect_line(says(bob, "hello"), says_hint);
+    bob.half_close();
+    bob.expect_closed("once a client has closed its side, tell the others it left, then close its socket");
+    alice.expect_line(left(bob), left_hint);
+    carol.expect_line(left(bob), left_hint);
+    alice.expect_silence("the sender gets nothing back; nobody gets anything twice");
+}
+
+TEST_CASE("a reset is a client leaving; the server goes on") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    bob.reset();
+    alice.expect_line(left(bob), std::string(left_hint) + "; a reset (ECONNRESET from recv or send) is one too");
+    Client carol = join(server, "carol", {&alice});
+    carol.send_line("still here?");
+    alice.expect_line(says(carol, "still here?"), says_hint);
+}
+
+TEST_CASE("/who, /nick, a name taken, a bad name, an unknown command, /quit") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    alice.send_line("/nick alice");
+    alice.expect_line("* you are now alice", "'/nick NAME' answers '* you are now NAME' to the asker");
+    bob.expect_line("* " + alice.address() + " is now alice", "the others get '* OLD is now NAME'");
+    bob.send_line("/nick alice");
+    bob.expect_line("! name taken", "a name another client has is refused with '! name taken'");
+    bob.send_line("/nick bad name");
+    bob.expect_line("! invalid name", "a name is 1 to 20 of A-Z a-z 0-9 _ -");
+    bob.send_line("/nick");
+    bob.expect_line("! invalid name", "a bare '/nick' is '! invalid name'");
+    bob.send_line("/dance");
+    bob.expect_line("! unknown command: /dance", "any other line starting with '/' is an unknown command");
+    bob.send_line("/who");
+    bob.expect_line("* online: alice " + bob.address(), "'/who' lists everyone, in the order they connected");
+    alice.send_line("hi");
+    bob.expect_line("alice says: hi", "after /nick, lines go out as 'NAME says: LINE'");
+    bob.send("/quit\nthis is discarded\n");
+    bob.expect_closed("'/quit': the server closes that connection, discarding what came after it");
+    alice.expect_line("* " + bob.address() + " left", left_hint);
+    alice.expect_silence("what a client sent after /quit is discarded");
+}
+
+TEST_CASE("control bytes are removed; a line left empty is ignored; lines split anyhow arrive whole") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    bob.send("\x1b[2Jred\x07 al\tert\r\n\x01\x02\n");
+    alice.expect_line(says(bob, "[2Jred al\tert"), "remove bytes 0x00-0x1F (but tab) and 0x7F from relayed text");
+    bob.send_slowly("one byte at a time\n");
+    alice.expect_line(says(bob, "one byte at a time"),
+                      "a non-blocking recv() returns what has arrived: keep it in the client's line buffer until "
+                      "the '\\n' comes");
+    alice.expect_silence("a line left empty by removing control bytes is ignored");
+}
+
+TEST_CASE("4,096 bytes are a line; the 4,097th without '\\n' is '! line too long', then the connection closes") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    const std::string longest(4096, 'x');
+    bob.send_line(longest);
+    alice.expect_line(says(bob, longest), "lines of up to 4,096 bytes before the '\\n' are fine");
+    bob.send(std::string(4097, 'y'));
+    bob.expect_line("! line too long", "as soon as the 4,097th byte without '\\n' arrives: '! line too long'");
+    bob.expect_closed("after '! line too long' the server closes that connection");
+    alice.expect_line(left(bob), left_hint);
+}
+
+TEST_CASE("a last line without '\\n' is relayed when its sender closes its side") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    bob.send("no newline");
+    bob.half_close();
+    alice.expect_line(says(bob, "no newline"), "at the end of the stream the bytes after the last '\\n' are a line");
+    alice.expect_line(left(bob), left_hint);
+}
+
+TEST_CASE("--max-clients 2: a third client gets '! server full' and is closed; nobody hears of it") {
+    Server server(with({"--max-clients", "2"}));
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client carol = server.connect("carol");
+    carol.expect_line("! server full", "over --max-clients, accept the client, send '! server full', close it");
+    carol.expect_closed("over --max-clients, the client is closed after '! server full'");
+    alice.send_line("/who");
+    alice.expect_line("* online: " + alice.address() + " " + bob.address(), "a refused client is never listed");
+    bob.expect_silence("nobody sees a refused client join or leave");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("slow clients and partial writes") {
+
+TEST_CASE("a client that stops reading never delays the others, and is dropped at --max-queue") {
+    Server server(with({"--max-queue", "65536"}));
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    // A small receive buffer: the kernel holds little for it, so the
+    // server's queue for it fills soon after it stops reading.
+    Client slow = join(server, "slow", {&alice, &bob}, 4096);
+    slow.set_quiet(true);
+    bob.set_quiet(true);
+    alice.set_quiet(true);
+    const std::string text(990, '.');
+    // Until the server drops slow: the kernel's own buffers for it grow
+    // (autotuning) before the server's queue does; 16 MiB at most.
+    bool dropped = false;
+    int sent = 0;
+    for (int round = 0; !dropped && round < 400; ++round) {
+        std::string burst;
+        for (int i = 0; i < 40; ++i) burst += std::to_string(round * 40 + i) + text + "\n";
+        alice.send(burst);
+        for (int i = 0; i < 40; ++i) {
+            std::string line = bob.next_line("bob reads all the while: every line must reach him at once, "
+                                             "whoever else is slow. " + std::string(queue_hint));
+            if (line == left(slow)) {
+                dropped = true;
+                line = bob.next_line(queue_hint);
+            }
+            const std::string expected = says(alice, std::to_string(round * 40 + i) + text);
+            if (line != expected)
+                grader::fail("bob received " + grader::quote_bytes(line) + " where " + grader::quote_bytes(expected) +
+                                 " was due: lines must arrive whole, in order, none lost",
+                             queue_hint);
+        }
+        sent += 40;
+    }
+    if (!dropped)
+        grader::fail(std::to_string(sent) + " lines of 1 KB went to a client that reads nothing, and the server "
+                     "still had not dropped it (--max-queue 65536)",
+                     "count the bytes waiting in each client's queue; when a new line would take it past "
+                     "--max-queue, drop that client (the others see it leave)");
+    server.expect_running();
+}
+
+TEST_CASE("every send() takes only a few bytes: nothing is lost, repeated or reordered") {
+    StartOptions options;
+    options.short_sends = true;
+    Server server(options);
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client carol = join(server, "carol", {&alice, &bob});
+    carol.set_quiet(true);
+    std::string from_alice, from_bob;
+    for (int i = 0; i < 200; ++i) {
+        from_alice += "a" + std::to_string(i) + " the quick brown fox\n";
+        from_bob += "b" + std::to_string(i) + " jumps over the lazy dog\n";
+    }
+    alice.send(from_alice);
+    bob.send(from_bob);
+    int next_a = 0, next_b = 0;
+    while (next_a < 200 || next_b < 200) {
+        const std::string line = carol.next_line(queue_hint);
+        if (line == says(alice, "a" + std::to_string(next_a) + " the quick brown fox")) ++next_a;
+        else if (line == says(bob, "b" + std::to_string(next_b) + " jumps over the lazy dog")) ++next_b;
+        else
+            grader::fail("carol received " + grader::quote_bytes(line) + " where alice's line " +
+                             std::to_string(next_a) + " or bob's line " + std::to_string(next_b) + " was due",
+                         "send() wrote only part of a queue: keep the rest, and write it next, before anything "
+                         "newer (OutputQueue::write_to)");
+    }
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("shutting down") {
+
+TEST_CASE("SIGTERM: everyone reading gets '* server shutting down', all close, exit 0 within 2 s") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client stuck = join(server, "stuck", {&alice, &bob}, 4096);
+    stuck.set_quiet(true);
+    bob.set_quiet(true);
+    for (int i = 0; i < 20; ++i) {  // 80 KB that stuck never reads: its queue stays full
+        alice.send_line(std::string(4000, 'z'));
+        bob.expect_line(says(alice, std::string(4000, 'z')), says_hint);
+    }
+    server.send_signal(SIGTERM);
+    alice.expect_line("* server shutting down", "on SIGTERM, tell every client '* server shutting down'");
+    bob.expect_line("* server shutting down", "on SIGTERM, tell every client '* server shutting down'");
+    alice.expect_closed("after the notice, close every connection");
+    bob.expect_closed("after the notice, close every connection");
+    server.expect_exit(0, "SIGINT or SIGTERM ends the loop (signalfd or self-pipe in the epoll set): write what you "
+                          "can, close everything, exit 0 within 2 s, even with a client that stopped reading");
+}
+
+TEST_CASE("SIGINT: the same") {
+    Server server;
+    Client alice = server.connect("alice");
+    server.send_signal(SIGINT);
+    alice.expect_line("* server shutting down", "on SIGINT (Ctrl-C) too");
+    alice.expect_closed("after the notice, close every connection");
+    server.expect_exit(0, "SIGINT ends the server with status 0");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("ten thousand clients") {
+
+TEST_CASE("10,000 clients connect within 30 s, then a line reaches all of them within 20 s, on one thread") {
+    StartOptions options = with({"--max-clients", "10000"});
+    options.limits.max_open_files = 20000;
+    Server server(options);
+    grader::Crowd crowd(server, 10000, grader::settings().scaled(30), 500);
+    expect_one_thread(server, "with 10,000 clients");
+    crowd.send_line(9999, "hello, everyone");
+    crowd.expect_everyone_gets(crowd.address(9999) + " says: hello, everyone", {9999}, grader::settings().scaled(20),
+                               "with 10,000 clients, batch the writes: one send() per client per round of the loop "
+                               "carries everything queued for it, not one send() per line");
+    expect_one_thread(server, "with 10,000 clients");
+}
+
+}  // TEST_SUITE
