@@ -45,7 +45,7 @@
 #include <string>
 #include <vector>
 
-#include "../06-broadcast-chat/many_clients.hpp"
+#include "checks/many_clients.hpp"
 #include "grader.hpp"
 
 using grader::Client;
