@@ -107,10 +107,10 @@ def block_form(language, body):
         stripped = text.strip()
         if COMMAND.match(stripped):
             # a command, up to the explanation that may follow it after a gap
-            form.append("command: " + re.split(r"\s{3,}", stripped)[0])
+            form.append("command: " + re.split(r"\s{2,}", stripped)[0])
             continue
         if OUTPUT.match(stripped):
-            form.append("output: " + re.split(r"\s{3,}", stripped)[0])
+            form.append("output: " + re.split(r"\s{2,}", stripped)[0])
             continue
         form += ["string: " + q for q in QUOTED.findall(text)]
         form += ["call: " + c for c in CALL.findall(QUOTED.sub('""', text))]
