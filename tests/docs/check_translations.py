@@ -28,7 +28,7 @@ FENCE = re.compile(r"^(```+|~~~+)\s*([\w+-]*)")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 COMMAND = re.compile(
-    r"^(\$ |\./lab\b|nc\b|printf\b|\(printf\b|for\b|cat\b|timeout\b|watch\b|ss\b|od\b|strace\b|echo\b|"
+    r"^(\$ |\./lab\b|nc\b|printf\b|\(printf\b|for\s+\w+\s+in\b|cat\b|timeout\b|watch\b|ss\b|od\b|strace\b|echo\b|"
     r"kill\b|ulimit\b|python3\b|ls\b|seq\b|grep\b|meson\b|ninja\b|git\b|LAB_LANG=)")
 # A program's output in a session: the same in both languages.
 OUTPUT = re.compile(r"^(listening on |\d+: |\* \S)")
