@@ -25,6 +25,32 @@ HINT_ARGUMENT = {
     "expect_exit": 1, "wait_until_read": 1, "fail": 1, "fail_without_stopping": 1,
     "fail_expecting": 1, "expect_status": 2,
 }
+# Calls whose sentences are not hints: what a test sends, transcript notes.
+NOT_HINTS = {"if", "while", "for", "switch", "CHECK_MESSAGE", "REQUIRE_MESSAGE", "WARN_MESSAGE", "TEST_CASE", "TEST_SUITE", "SUBCASE", "add", "send",
+             "send_line", "send_slowly"}
+DEFINITION = re.compile(r"\b(\w+)\s*\(((?:[^()]|\([^()]*\))*)\)\s*(?:const\s*)?\{")
+
+
+def hint_parameters(texts):
+    """A suite's own helpers: which of their parameters are hints (by name)."""
+    found = {}
+    for text in texts:
+        for m in DEFINITION.finditer(text):
+            params, depth, current = [], 0, ""
+            for ch in m.group(2):
+                depth += ch in "(<{"
+                depth -= ch in ")>}"
+                if ch == "," and depth == 0:
+                    params.append(current)
+                    current = ""
+                else:
+                    current += ch
+            params.append(current)
+            names = [re.findall(r"(\w+)\s*(?:=.*)?$", p.strip()) for p in params]
+            indices = [i for i, n in enumerate(names) if n and re.search(r"hint|^if_", n[0])]
+            if indices:
+                found[m.group(1)] = indices
+    return found
 # Functions whose returned strings are hints (a suite's diagnosis helpers).
 HINT_FUNCTION = re.compile(r"hint|diagnos|explain|advice|why", re.I)
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "\"": "\"", "'": "'", "0": "\0"}
@@ -123,8 +149,13 @@ def split_arguments(toks, start):
     return args, i
 
 
-def hints_in(path):
+def hint_parameters_near(path):
+    return hint_parameters(p.read_text(errors="replace") for p in sorted(path.parent.glob("*.[ch]pp")))
+
+
+def hints_in(path, helpers=True):
     toks = list(tokens(path.read_text(errors="replace")))
+    known = hint_parameters_near(path) if helpers else {}
     found = []   # (text, line)
     scope = []   # names of the functions we are in
     for i, (kind, value, line) in enumerate(toks):
@@ -155,9 +186,14 @@ def hints_in(path):
                 index = HINT_ARGUMENT[value]
                 if index < len(args):
                     found += [(text, line) for text in pattern_of(args[index])]
-            elif value not in ("if", "while", "for", "switch", "TEST_CASE", "TEST_SUITE", "SUBCASE"):
+            elif value in known:
+                for index in known[value]:
+                    if index < len(args):
+                        found += [(text, line) for text in pattern_of(args[index])]
+            elif helpers and value not in NOT_HINTS:
                 # a suite's own helper: a long sentence given to it, not first, is taken for a hint
-                for arg in args[1:]:
+                # an expect_... helper takes its hint last, after what it expects
+                for arg in (args[-1:] if value.startswith("expect") and len(args) > 1 else args[1:]):
                     for text in pattern_of(arg):
                         if len(text.split()) >= 6:
                             found.append((text, line))
@@ -182,7 +218,7 @@ def collect(roots):
         for path in files:
             if path.name == "language.cpp":
                 continue
-            for text, line in hints_in(path):
+            for text, line in hints_in(path, helpers=path.parent.name != "harness"):
                 for part in text.split("\n"):
                     part = part.strip()
                     if len(part.split()) >= 3 and part not in hints:

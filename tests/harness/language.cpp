@@ -125,17 +125,26 @@ std::optional<std::vector<std::string>> match(const Pattern& pattern, std::strin
     return std::nullopt;
 }
 
+std::optional<std::string> translate_line(std::string_view english_line);
+
+// A part that matched a {} may be a hint of its own ("{}; a reset is a
+// client leaving too"): it is translated too, when the catalog has it.
+std::string translated(const std::string& part) {
+    auto spanish = translate_line(part);
+    return spanish ? *spanish : part;
+}
+
 std::string fill(std::string_view spanish, const std::vector<std::string>& captures) {
     std::string result;
     std::size_t next = 0;
     for (std::size_t i = 0; i < spanish.size(); ++i) {
         if (spanish[i] == '{' && i + 1 < spanish.size() && spanish[i + 1] == '}') {
-            if (next < captures.size()) result += captures[next++];
+            if (next < captures.size()) result += translated(captures[next++]);
             ++i;
         } else if (spanish[i] == '{' && i + 2 < spanish.size() && spanish[i + 1] >= '1' && spanish[i + 1] <= '9' &&
                    spanish[i + 2] == '}') {
             const auto n = static_cast<std::size_t>(spanish[i + 1] - '1');
-            if (n < captures.size()) result += captures[n];
+            if (n < captures.size()) result += translated(captures[n]);
             i += 2;
         } else {
             result += spanish[i];
@@ -152,7 +161,20 @@ bool is_spanish(const char* value) {
 
 bool is_set(const char* value) { return value && *value; }
 
+// Each part a pattern matches is shorter than the line, so this ends.
+std::optional<std::string> translate_line(std::string_view english_line) {
+    const std::string_view wanted = trim(english_line);
+    if (wanted.empty()) return std::nullopt;
+    const Catalog& entries = catalog();
+    if (const auto found = entries.exact.find(std::string(wanted)); found != entries.exact.end()) return found->second;
+    for (const Pattern& pattern : entries.patterns)
+        if (const auto captures = match(pattern, wanted)) return fill(pattern.spanish, *captures);
+    return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> spanish_for(std::string_view english_line) { return translate_line(english_line); }
 
 Language language_from(const char* lab_lang, const char* lc_all, const char* lc_messages, const char* lang) {
     if (is_set(lab_lang)) return is_spanish(lab_lang) ? Language::spanish : Language::english;
@@ -165,16 +187,6 @@ Language hint_language() {
     static const Language chosen = language_from(std::getenv("LAB_LANG"), std::getenv("LC_ALL"),
                                                  std::getenv("LC_MESSAGES"), std::getenv("LANG"));
     return chosen;
-}
-
-std::optional<std::string> spanish_for(std::string_view english_line) {
-    const std::string_view wanted = trim(english_line);
-    if (wanted.empty()) return std::nullopt;
-    const Catalog& entries = catalog();
-    if (const auto found = entries.exact.find(std::string(wanted)); found != entries.exact.end()) return found->second;
-    for (const Pattern& pattern : entries.patterns)
-        if (const auto captures = match(pattern, wanted)) return fill(pattern.spanish, *captures);
-    return std::nullopt;
 }
 
 std::string localized_hint(std::string_view english_hint, Language language) {
