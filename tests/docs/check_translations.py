@@ -32,6 +32,8 @@ COMMAND = re.compile(
     r"kill\b|ulimit\b|python3\b|ls\b|seq\b|grep\b|meson\b|ninja\b|git\b|LAB_LANG=)")
 # A program's output in a session: the same in both languages.
 OUTPUT = re.compile(r"^(listening on |\d+: |\* \S)")
+# A quoted phrase in a diagram ("I am done"): words, translated with the rest.
+PROSE = re.compile(r'"[A-Za-z][A-Za-z\',.!? ]*( [A-Za-z\',.!?]+){2,}"')
 CALL = re.compile(r"[A-Za-z_][\w:.]*\([^()]*\)")
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 COMMENT = {"cpp": re.compile(r"//.*$"), "c": re.compile(r"//.*$"), "python": re.compile(r"#.*$"),
@@ -112,7 +114,7 @@ def block_form(language, body):
         if OUTPUT.match(stripped):
             form.append("output: " + re.split(r"\s{2,}", stripped)[0])
             continue
-        form += ["string: " + q for q in QUOTED.findall(text)]
+        form += ["string: " + q for q in QUOTED.findall(text) if not PROSE.fullmatch(q)]
         form += ["call: " + c for c in CALL.findall(QUOTED.sub('""', text))]
     return form
 
