@@ -305,8 +305,9 @@ def main():
     for problem in problems:
         print(problem)
     share = 1 - len(missing) / len(hints) if hints else 1.0
+    stale = [english for english, _ in catalog if not any(covered(hint, [(english, "")]) for hint in hints)]
     print(f"Spanish hints: {len(hints) - len(missing)} of {len(hints)} hints translated ({share:.0%}); "
-          f"{len(catalog)} catalog entries")
+          f"{len(catalog)} catalog entries, {len(stale)} of them for hints no suite prints now")
     for hint, where in sorted(missing.items(), key=lambda item: item[1])[:20]:
         print(f"  not translated ({where}): {hint}")
     if len(missing) > 20:
