@@ -121,7 +121,7 @@ def pattern_of(expression):
                 text += "{}"
             pending = False
             text += value
-        elif not (kind == "punct" and value in "+()"):
+        elif not (kind == "punct" and value in ("+", "(", ")", "::")) and value not in ("std", "string", "string_view"):
             pending = True
     if pending and not text.endswith("{}"):
         text += "{}"
