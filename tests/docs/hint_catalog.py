@@ -214,11 +214,11 @@ def collect(roots):
     hints = {}
     for root in roots:
         files = sorted(root.glob("tests/*/grade.cpp")) + sorted(root.glob("tests/*/*.hpp")) + \
-            sorted(root.glob("tests/harness/*.cpp"))
-        for path in files:
-            if path.name == "language.cpp":
+            sorted(root.glob("tests/harness/**/*.cpp")) + sorted(root.glob("tests/harness/**/*.hpp"))
+        for path in dict.fromkeys(files):
+            if path.name.startswith("language.") or {"selftest", "shim"} & set(path.parts):
                 continue
-            for text, line in hints_in(path, helpers=path.parent.name != "harness"):
+            for text, line in hints_in(path, helpers="harness" not in path.parts):
                 for part in text.split("\n"):
                     part = part.strip()
                     if len(part.split()) >= 3 and part not in hints:
