@@ -218,6 +218,9 @@ def main():
         checked += 1
         print(f"{'ok  ' if not found else 'FAIL'} {english_path.relative_to(english_root)}")
         problems += found
+    for spanish_path in sorted(options.root.glob("labs/*/README.es.md")):
+        if not (english_root / spanish_path.relative_to(options.root)).with_name("README.md").exists():
+            problems.append(f"{spanish_path}: a Spanish handout with no English one beside it")
     for problem in problems:
         print("  " + problem)
     print(f"{checked} handouts checked, {len(problems)} problems")
