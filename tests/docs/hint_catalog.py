@@ -27,7 +27,7 @@ HINT_ARGUMENT = {
 }
 # Calls whose sentences are not hints: what a test sends, transcript notes.
 NOT_HINTS = {"if", "while", "for", "switch", "CHECK_MESSAGE", "REQUIRE_MESSAGE", "WARN_MESSAGE", "TEST_CASE", "TEST_SUITE", "SUBCASE", "add", "send",
-             "send_line", "send_slowly"}
+             "send_line", "send_slowly", "says", "read_round_robin"}
 DEFINITION = re.compile(r"\b(\w+)\s*\(((?:[^()]|\([^()]*\))*)\)\s*(?:const\s*)?\{")
 
 
