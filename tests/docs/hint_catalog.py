@@ -27,7 +27,7 @@ HINT_ARGUMENT = {
 }
 # Calls whose sentences are not hints: what a test sends, transcript notes.
 NOT_HINTS = {"if", "while", "for", "switch", "CHECK_MESSAGE", "REQUIRE_MESSAGE", "WARN_MESSAGE", "TEST_CASE", "TEST_SUITE", "SUBCASE", "add", "send",
-             "send_line", "send_slowly", "says", "read_round_robin"}
+             "send_line", "send_slowly", "says"}
 DEFINITION = re.compile(r"\b(\w+)\s*\(((?:[^()]|\([^()]*\))*)\)\s*(?:const\s*)?\{")
 
 
@@ -149,13 +149,9 @@ def split_arguments(toks, start):
     return args, i
 
 
-def hint_parameters_near(path):
-    return hint_parameters(p.read_text(errors="replace") for p in sorted(path.parent.glob("*.[ch]pp")))
-
-
-def hints_in(path, helpers=True):
+def hints_in(path, helpers=True, known=None):
     toks = list(tokens(path.read_text(errors="replace")))
-    known = hint_parameters_near(path) if helpers else {}
+    known = known or {}
     found = []   # (text, line)
     scope = []   # names of the functions we are in
     for i, (kind, value, line) in enumerate(toks):
@@ -215,10 +211,14 @@ def collect(roots):
     for root in roots:
         files = sorted(root.glob("tests/*/grade.cpp")) + sorted(root.glob("tests/*/*.hpp")) + \
             sorted(root.glob("tests/harness/**/*.cpp")) + sorted(root.glob("tests/harness/**/*.hpp"))
-        for path in dict.fromkeys(files):
-            if path.name.startswith("language.") or {"selftest", "shim"} & set(path.parts):
-                continue
-            for text, line in hints_in(path, helpers="harness" not in path.parts):
+        files = [path for path in dict.fromkeys(files)
+                 if not path.name.startswith("language.") and not {"selftest", "shim"} & set(path.parts)]
+        # the suites' own helpers, wherever they are defined: which parameters are hints
+        known = hint_parameters(path.read_text(errors="replace") for path in files)
+        for name in HINT_ARGUMENT:
+            known.pop(name, None)
+        for path in files:
+            for text, line in hints_in(path, helpers="harness" not in path.parts, known=known):
                 for part in text.split("\n"):
                     part = part.strip()
                     if len(part.split()) >= 3 and part not in hints:
