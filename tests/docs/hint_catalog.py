@@ -231,7 +231,19 @@ def read_catalog(path):
     text = path.read_text()
     problems = []
     if not text.startswith('R"catalog(') or not text.rstrip().endswith(')catalog"'):
-        problems.append(f'{path}: must be one raw string literal, R"catalog( ... )catalog"')
+        problems.append(f'{path}: must be raw string literals, R"catalog( ... )catalog", ... )catalog"')
+    # One literal per part: the delimiters stand on lines of their own, and
+    # a compiler need not take a literal longer than 64 KiB.
+    size = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if line in ('R"catalog(', ')catalog",', ')catalog"'):
+            if line != 'R"catalog(' and size > 65535:
+                problems.append(f"{path}:{number}: a literal of {size} bytes ends here: split it (64 KiB at most)")
+            size = 0
+        elif ')catalog"' in line:
+            problems.append(f"{path}:{number}: ')catalog\"' would end the literal here")
+        else:
+            size += len(line.encode()) + 1
     entries, english, spanish, current, start = [], None, None, None, 0
 
     def flush():
@@ -258,7 +270,10 @@ def read_catalog(path):
         elif not line.strip() or line.startswith("#"):
             if current == "es":
                 flush()
-        elif number > 1 and not line.startswith(")catalog"):
+        elif line in ('R"catalog(', ')catalog",', ')catalog"'):
+            if current == "es":
+                flush()
+        else:
             problems.append(f"{path}:{number}: a line that is not 'en:', 'es:', a continuation or a comment")
     flush()
     seen = set()
@@ -273,8 +288,6 @@ def read_catalog(path):
         numbered = [int(n) for n in re.findall(r"\{([1-9])\}", spanish)]
         if spanish.count("{}") + len(numbered) != holes and not (numbered and max(numbered) <= holes and spanish.count("{}") == 0):
             problems.append(f"{path}:{line}: {holes} {{}} in the English but not the same in the Spanish")
-        if ')catalog"' in english + spanish:
-            problems.append(f"{path}:{line}: ')catalog\"' would end the literal")
     return [(e, s) for e, s, _ in entries if s], problems
 
 
