@@ -1,5 +1,7 @@
 #include "transcript.hpp"
 
+#include "language.hpp"
+
 #include <utility>
 
 #include <fmt/core.h>
@@ -133,10 +135,10 @@ std::string full_report(const std::string& what, std::string_view hint) {
         report = state.cause + "\n";
         report += "  so this test could not go on; it had got to:\n" + indented(what, "    ");
         if (!state.evidence.empty()) report += "\n" + state.evidence;
-        if (!state.cause_hint.empty()) report += "\nhint: " + state.cause_hint + "\n";
+        if (!state.cause_hint.empty()) report += "\nhint: " + localized_hint(state.cause_hint) + "\n";
     } else {
         report = what + "\n";
-        if (!hint.empty()) report += "\nhint: " + std::string(hint) + "\n";
+        if (!hint.empty()) report += "\nhint: " + localized_hint(hint) + "\n";
     }
     report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
     report += state.details;
