@@ -45,7 +45,9 @@ function addNavigationStrip(dir) {
         const html = path.join(dir, deck.replace(/\.md$/, '.html'));
         const text = fs.readFileSync(html, 'utf8');
         if (text.includes('id="netlabs-navigation"')) continue;
-        fs.writeFileSync(html, text.replace('</head>', NAVIGATION_CSS + '</head>'));
+        // A deck's relative links are relative to slides/; its HTML lives
+        // one folder down, in slides/html/ (the bench chart of deck 09).
+        fs.writeFileSync(html, text.replace('</head>', NAVIGATION_CSS + '</head>').replaceAll('src="../', 'src="../../'));
     }
 }
 
@@ -67,7 +69,9 @@ async function main() {
     addNavigationStrip(htmlDir);
     removeStale(htmlDir, '.html');
     if (pdf) {
-        await marp(['--pdf', '--pdf-outlines', '--output', path.join(SLIDES, 'pdf')]);
+        // --allow-local-files: the decks are ours, and one shows the bench's
+        // chart (bench/results/bench.svg), a file beside the project.
+        await marp(['--pdf', '--pdf-outlines', '--allow-local-files', '--output', path.join(SLIDES, 'pdf')]);
         removeStale(path.join(SLIDES, 'pdf'), '.pdf');
     }
     if (!check) {
