@@ -40,14 +40,14 @@ net::Connection connect_or_exit(const net::Options& options) {
 // The keyboard thread: every line typed goes to the server.
 void send_what_is_typed(const net::Connection& server, std::atomic<bool>& input_ended) {
     // ===== YOUR CODE (lab 07) =============================================
-    // - std::getline(std::cin, line) until it fails (end of input); send
-    //   each line with its '\n' (net::send_all). getline also returns a
-    //   last line that had no '\n': it gets one too.
-    // - At the end of input: set input_ended, then net::shutdown_sending
-    //   (half-close: the server sees the end of your stream, and can still
-    //   send to you). Why in that order? See README.md.
-    // - send_all throws std::system_error if the server has gone: catch it
-    //   (an exception that leaves a thread's function ends the program).
+    // Guarantees:
+    // - every line of standard input reaches the server, ending in '\n'
+    //   (a last line typed without one too);
+    // - at the end of input the server sees the end of this client's
+    //   stream and can still send (a half-close), and by the time it can
+    //   react, input_ended is already true;
+    // - when the server has gone, this thread ends quietly: nothing escapes
+    //   it (README.md: "Two sources, two threads", "Ending cleanly").
     (void)server;
     (void)input_ended;
     // ===== END OF YOUR CODE ===============================================
@@ -57,9 +57,9 @@ void send_what_is_typed(const net::Connection& server, std::atomic<bool>& input_
 // closes the connection (or resets it).
 void print_what_arrives(const net::Connection& server) {
     // ===== YOUR CODE (lab 07) =============================================
-    // net::LineReader on the connection; print each line with std::endl
-    // (it flushes: standard output may be a pipe, which keeps text in a
-    // buffer until flushed). A reset (net::is_disconnect) ends it too.
+    // Guarantees: each line the server sends is on standard output as soon
+    // as it has arrived whole, even when standard output is a pipe; returns
+    // when the server closes or resets the connection.
     (void)server;
     // ===== END OF YOUR CODE ===============================================
 }
@@ -73,18 +73,15 @@ int main(int argc, char** argv) {
 
     // ===== YOUR CODE (lab 07) =============================================
     // As given, main does one thing after the other: the keyboard until the
-    // end of input, and only then the network. Nothing the server sends is
-    // printed while the user has not finished typing. Instead:
-    // - run send_what_is_typed on a thread of its own: a std::jthread (pass
-    //   the connection with std::cref and the flag with std::ref);
-    // - on this thread, print what arrives until the server closes;
-    // - then, if the input ended first, return 0. Otherwise the server went
-    //   first: print "* disconnected" on standard error, flush std::cout,
-    //   and end the program with std::_Exit(0). Not return, not std::exit:
-    //   think about where the keyboard thread is, what the std::jthread's
-    //   destructor does, and what getline holds while it waits (README.md,
-    //   "Ending cleanly"). std::_Exit runs no destructors and flushes
-    //   nothing: what is not flushed by then is lost.
+    // end of input, and only then the network, so nothing the server sends
+    // is printed while the user types. Guarantees to reach:
+    // - what arrives is printed while the user types (or types nothing);
+    // - the input ended first: the program ends with status 0 once the
+    //   server has closed, and says nothing more;
+    // - the server went first: "* disconnected" on standard error, status
+    //   0, at once, even while the keyboard thread waits in getline for a
+    //   line that may never come (README.md, "Ending cleanly": which ways of
+    //   ending a program wait for that thread, and which do not).
     send_what_is_typed(server, input_ended);
     print_what_arrives(server);
     // ===== END OF YOUR CODE ===============================================
