@@ -27,12 +27,17 @@ Member::Member(net::Connection connection, std::size_t max_queue)
     : address_(connection.peer.to_string()), connection_(std::move(connection)), queue_(max_queue) {}
 
 bool Member::deliver(std::string_view bytes) {
+    bool writer_may_sleep = false;
     {
         const std::lock_guard lock(mutex_);
         if (finishing_ || aborted_) return true;  // out of the room: nothing more for it
+        // The writer sleeps only on an empty queue: wake it only then. A
+        // wake-up per line would cost a system call per receiver per line,
+        // the very cost batching saves.
+        writer_may_sleep = queue_.empty();
         if (!queue_.append(bytes)) return false;
     }
-    wake_.notify_one();
+    if (writer_may_sleep) wake_.notify_one();
     return true;
 }
 
