@@ -41,51 +41,43 @@ void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int opera
 }
 
 int EventLoop::run() {
-    // TODO: the loop. Until SIGINT or SIGTERM:
-    //   1. epoll_wait() for the ready descriptors (EINTR: wait again);
-    //   2. for each event, by its key (event.data.u64):
-    //        signals_key  -> shut_down(), then return 0;
-    //        listener_key -> accept_clients();
-    //        a client id  -> find it in members_ (an earlier event of this
-    //                        round may have closed it) and keep a
-    //                        shared_ptr to it while you use it;
-    //                        readable (EPOLLIN, EPOLLHUP, EPOLLERR) and
-    //                        member->reading -> on_readable();
-    //                        writable (EPOLLOUT, EPOLLHUP, EPOLLERR) -> write();
-    //   3. after the round: write_listed().
+    // YOUR CODE. Guarantees:
+    // - until SIGINT or SIGTERM, this one thread serves every descriptor
+    //   epoll reports ready, and waits nowhere but in epoll_wait;
+    // - on a signal: shut_down(), then return 0;
+    // - an event may name a client that an earlier event of the same round
+    //   has closed, or that the room drops while the loop works on it
+    //   (README.md, "Leaving, and what is owed");
+    // - after every round, what the round queued goes out (write_listed).
     // Until then the server stops as soon as it is listening.
     return 0;
 }
 
 void EventLoop::accept_clients() {
-    // TODO: accept4(..., SOCK_NONBLOCK | SOCK_CLOEXEC) until it fails with
-    // EAGAIN, 128 at most per round (the handout says why).
-    //   EMFILE/ENFILE: stop watching the listener (accepting_ = false)
-    //   until close() frees a descriptor. Other errors (ECONNABORTED...):
-    //   go on with the next.
-    //   room_.full(): send "! server full\n", shutdown(SHUT_WR), read what
-    //   it sent, and let the socket close; nobody hears of it.
-    //   Otherwise: set_no_delay; make_shared<Member>(socket, its address,
-    //   limits_.max_queue, to_write_); member->id = room_.join(...);
-    //   watch it for EPOLLIN with its id as key; keep it in members_.
+    // YOUR CODE. Guarantees:
+    // - the connections waiting are accepted, non-blocking, but one round
+    //   takes no more than its share (README.md, "The event loop");
+    // - a full table of descriptors pauses accepting until one is free
+    //   (close() resumes it); it never ends the server;
+    // - a client over --max-clients receives "! server full" and is closed,
+    //   and nobody hears of it;
+    // - every other client joins the room and is watched for input.
 }
 
 void EventLoop::on_readable(Member& member) {
-    // TODO: one recv() into a local buffer.
-    //   < 0: EAGAIN/EWOULDBLOCK/EINTR: nothing to do; otherwise a reset:
-    //        room_.leave() it, then member.abort().
-    //   == 0: it closed its side: its last line (input.last_line()) goes
-    //        to room_.handle_line(), then room_.leave() it.
-    //   > 0: input.append(), then each next_line() to room_.handle_line(),
-    //        until none is left or it says stop_reading.
-    // net::LineTooLong: room_.line_too_long().
+    // YOUR CODE. Guarantees:
+    // - it reads what is there, without waiting for more;
+    // - every whole line goes to the room, in order, until the room says to
+    //   stop reading; a last line without '\n' at the end of the stream too;
+    // - a line over the limit is the room's to answer (line_too_long);
+    // - a reset, or the end of the stream, is the client leaving the room.
     (void)member;
 }
 
 void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
-    // TODO: if anything changed, remember it in member.reading and
-    // member.watching_output, and epoll_ctl(MOD) the socket for EPOLLIN
-    // (while reading) and EPOLLOUT (while watching_output).
+    // YOUR CODE. Guarantees: the socket is watched for input exactly while
+    // `reading`, for output exactly while `watching_output`, and no system
+    // call is made when neither changed.
     (void)member;
     (void)reading;
     (void)watching_output;
@@ -94,10 +86,14 @@ void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
 // Writes what is queued for it, and watches its socket for what it needs
 // next. Out of the room (finishing): read nothing more, close once written.
 void EventLoop::write(Member& member) {
-    // TODO: aborted: close() it. Otherwise member.write_some(), and by its result:
-    //   all         -> finishing? close() it : read, and stop watching EPOLLOUT;
-    //   would_block -> watch EPOLLOUT (and read only if not finishing);
-    //   failed      -> room_.leave() it, then close() it.
+    // YOUR CODE. Guarantees:
+    // - a dropped member (aborted) is closed, whatever is queued;
+    // - otherwise what is queued is written without waiting; what does not
+    //   fit stays queued, and only then is the socket watched for output
+    //   (README.md, "Writing: try first, ask for EPOLLOUT only when it did
+    //   not fit");
+    // - a finishing member is closed once all is written;
+    // - a failed write is the client leaving the room.
     (void)member;
 }
 
@@ -105,10 +101,10 @@ void EventLoop::write(Member& member) {
 // Writing may end more members (a failed write is a client leaving, and
 // the others are told): loop until the list stays empty.
 void EventLoop::write_listed() {
-    // TODO: take the list (std::exchange(to_write_, {})); for each member:
-    // clear `listed`; skip it if members_ no longer has it, or if it waits
-    // for EPOLLOUT (and is neither aborted nor finishing); else write() it.
-    // Again, until to_write_ stays empty.
+    // YOUR CODE. Guarantees: afterwards, every member the room gave output
+    // to has been written to, or waits for EPOLLOUT. Writing can end
+    // members, and their leaving gives the others output: no member is left
+    // on the list. A member may be on it that is already closed.
 }
 
 // Closing the descriptor (when the last shared_ptr goes) also takes it out
@@ -127,7 +123,7 @@ void EventLoop::close(Member& member) {
 // does not hold us longer), and every connection still open is closed when
 // members_ goes away.
 void EventLoop::shut_down() {
-    // TODO: close the listener; room_.shut_down() (everyone is told, and
-    // finished); then, for at most 1.5 s: write_listed(), and epoll_wait
-    // for writable members and write() them, until members_ is empty.
+    // YOUR CODE. Guarantees: no new clients; everyone still here is told
+    // and finished by the room; what they are owed is written for at most
+    // 1.5 s (a client that stopped reading does not hold the server longer).
 }

@@ -32,12 +32,10 @@ void Member::abort() {
 }
 
 Member::Written Member::write_some() {
-    // TODO: while the queue is not empty, send() its pending() bytes with
-    // MSG_NOSIGNAL, and consume() what send() took (maybe only part: the
-    // rest stays, in order, for next time).
-    //   EINTR: try again.
-    //   EAGAIN or EWOULDBLOCK: the socket is full: return would_block.
-    //   any other error: return failed.
-    // Empty: return all.
+    // YOUR CODE. Guarantees: it never waits, and never kills the process
+    // (SIGPIPE); the bytes the socket takes leave the queue, and whatever
+    // it does not take stays queued, in order, for next time; it returns
+    // all once the queue is empty, would_block when the socket is full,
+    // failed when the client has gone (README.md, "Non-blocking sockets").
     return Written::failed;
 }
