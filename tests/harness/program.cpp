@@ -322,19 +322,24 @@ bool Server::is_blocked_sending_to(const Client& client) const {
     return inode && process_.is_sending_to(*inode);
 }
 
-void Server::wait_until_read(const Client& client, std::string_view hint, Where where) const {
-    const auto deadline = Clock::now() + settings().reply_timeout();
+bool Server::has_read_all_from(const Client& client, std::chrono::milliseconds within) const {
+    const auto deadline = Clock::now() + within;
     while (true) {
         const std::optional<long> unread = unread_bytes_from(client);
-        if (unread && *unread == 0) return;
-        if (Clock::now() > deadline)
-            fail("the server did not read what " + client.name() + " sent within " +
-                     seconds_text(settings().reply_timeout()) +
-                     (unread ? " (" + std::to_string(*unread) + " bytes unread)" : ""),
-                 hint, where);
-        // /proc has no event to wait on: look again in a millisecond.
+        if (unread && *unread == 0) return true;
+        if (Clock::now() > deadline) return false;
+        // /proc has no event to wait on: look again in a millisecond (or
+        // sooner, if the server ends).
         process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(1));
     }
+}
+
+void Server::wait_until_read(const Client& client, std::string_view hint, Where where) const {
+    if (has_read_all_from(client, settings().reply_timeout())) return;
+    const std::optional<long> unread = unread_bytes_from(client);
+    fail("the server did not read what " + client.name() + " sent within " + seconds_text(settings().reply_timeout()) +
+             (unread ? " (" + std::to_string(*unread) + " bytes unread)" : ""),
+         hint, where);
 }
 
 int threads_at_rest(int before_any_client) { return before_any_client + (built_with_sanitizer() ? 1 : 0); }

@@ -99,6 +99,9 @@ public:
     // the pieces arrive in separate reads in any language, however fast or
     // slow the server's threads wake up.
     void wait_until_read(const Client& client, std::string_view hint = {}, Where where = Where::current()) const;
+    // The same, without failing: true once it has read everything, false
+    // if `within` passed first.
+    bool has_read_all_from(const Client& client, std::chrono::milliseconds within) const;
     // True while a thread of the server waits in send() to `client` (whose
     // window is full): a reset from that client then meets the send.
     bool is_blocked_sending_to(const Client& client) const;

@@ -68,11 +68,7 @@ const Announcements& learn(const NameOf& name_of) {
         // its work: its thread has read what it sent (an empty line, which
         // says nothing).
         first.send("\n");
-        for (const auto listed_by = Clock::now() + within; Clock::now() < listed_by;) {
-            const std::optional<long> unread = probe.unread_bytes_from(first);
-            if (unread && *unread == 0) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));  // /proc has no event to wait on
-        }
+        probe.has_read_all_from(first, within);
         Client second = probe.connect("probe2");
         const std::string name = name_of(second);
         second.send("/who\na line for probe1\n");
