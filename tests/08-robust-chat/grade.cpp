@@ -2,7 +2,9 @@
 // sentence; each sentence maps to the tests named after it:
 //
 //  S1  Everything of lab 06 (notices, relaying, /who, framing, the last line
-//      on half-close, many clients, rude clients)  -> TEST_SUITE "lab 06 still holds"
+//      on half-close, many clients, rude clients)  -> the shared chat checks
+//      (tests/harness/checks/chat.hpp), by nickname: "joining and leaving",
+//      "chat", "many clients"
 //  S2  Commands are whole lines, matched exactly: /who, /quit, /nick NAME;
 //      any other line starting with '/' is answered "! unknown command:
 //      LINE" to the asker alone                     -> "commands": unknown, exact
@@ -39,12 +41,10 @@
 #include <cctype>
 #include <chrono>
 #include <csignal>
-#include <map>
-#include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "checks/chat.hpp"
 #include "checks/many_clients.hpp"
 #include "grader.hpp"
 
@@ -178,127 +178,9 @@ void relay_past_a_stalled_client(Client& alice, std::vector<Client>& readers, in
 // The contract's start-up rules (tests/harness/startup.hpp).
 GRADER_START_UP_TESTS()
 
-TEST_SUITE("lab 06 still holds") {
-
-TEST_CASE("joining, saying, leaving: '* ADDR joined', 'ADDR says: LINE' to the others, '* ADDR left'") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice});
-    Client carol = join(server, "carol", {&alice, &bob});
-    alice.send_line("hello, everyone");
-    bob.expect_line(says(alice, "hello, everyone"), says_hint);
-    carol.expect_line(says(alice, "hello, everyone"), says_hint);
-    carol.send("\n\r\n");  // empty lines: ignored
-    carol.send_line("hi alice");
-    alice.expect_line(says(carol, "hi alice"), "empty lines are ignored; other lines are relayed");
-    bob.expect_line(says(carol, "hi alice"), says_hint);
-    bob.half_close();
-    bob.expect_closed("once a client has closed its side, tell the others it left and close its socket");
-    alice.expect_line(left(bob), left_hint);
-    carol.expect_line(left(bob), left_hint);
-    carol.reset();
-    alice.expect_line(left(carol), std::string(left_hint) + "; a reset is a client leaving too");
-    alice.expect_silence("the sender gets nothing back, and a newcomer no notice of its own");
-}
-
-TEST_CASE("lines however they are split: one byte at a time, many in one write, a last one without '\\n'") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice});
-    alice.send_slowly("one byte at a time\n");
-    bob.expect_line(says(alice, "one byte at a time"), "TCP is a byte stream: frame lines (net::LineReader)");
-    alice.send("first\nsec");
-    alice.send("ond\r\nlast words");
-    alice.half_close();
-    bob.expect_line(says(alice, "first"), "many lines may come in one read");
-    bob.expect_line(says(alice, "second"), "a line may come in several reads; '\\r\\n' ends a line too");
-    bob.expect_line(says(alice, "last words"), "when recv() returns 0, bytes left without '\\n' are a last line");
-    bob.expect_line(left(alice), left_hint);
-}
-
-TEST_CASE("20 clients each send 50 lines at once: everyone gets every line, whole, in order") {
-    constexpr std::size_t client_count = 20;
-    constexpr int lines_each = 50;
-    Server server;
-    std::vector<Client> clients;
-    std::map<std::string, std::size_t> index_of;
-    for (std::size_t i = 0; i < client_count; ++i) {
-        clients.push_back(server.connect("client" + std::to_string(i)));
-        index_of[clients.back().address()] = i;
-    }
-    for (std::size_t i = 0; i < client_count; ++i) {
-        clients[i].set_quiet(true);
-        for (std::size_t j = i + 1; j < client_count; ++j) {
-            const std::string line = clients[i].next_line(join_hint);
-            if (!line.starts_with("* ") || !line.ends_with(" joined"))
-                grader::fail(clients[i].name() + " expected '* ADDR joined' notices, but received " +
-                                 grader::quote_bytes(line),
-                             join_hint);
-        }
-    }
-    auto line_of = [](std::size_t client, int number) {
-        return "line " + std::to_string(number) + " from " + std::to_string(client) + std::string(number % 17, '~');
-    };
-    std::vector<std::vector<int>> next(client_count, std::vector<int>(client_count, 0));
-    std::size_t received = 0;
-    const std::size_t expected_total = client_count * (client_count - 1) * lines_each;
-    auto take = [&](std::size_t receiver, const std::string& line) {
-        const auto at = line.find(" says: ");
-        const auto sender = at == std::string::npos ? index_of.end() : index_of.find(line.substr(0, at));
-        if (sender == index_of.end() || sender->second == receiver ||
-            next[receiver][sender->second] >= lines_each ||
-            line.substr(at + 7) != line_of(sender->second, next[receiver][sender->second]))
-            grader::fail(clients[receiver].name() + " received " + grader::quote_bytes(line) +
-                             ", which is not the next line it expected from anyone",
-                         "each receiver gets each sender's lines whole, in order, none lost or repeated: one "
-                         "queue per receiver, lines appended whole, under a lock");
-        ++next[receiver][sender->second];
-        ++received;
-    };
-    for (std::size_t i = 0; i < client_count; ++i) {
-        std::string lines;
-        for (int n = 0; n < lines_each; ++n) lines += line_of(i, n) + "\n";
-        chat_test::send_in_pieces(clients[i], lines, i % 2 == 0 ? 0 : 7 + i);
-        chat_test::read_what_has_arrived(clients, take);
-    }
-    chat_test::read_round_robin(clients, take, [&] { return received == expected_total; },
-                                [&] { return "  " + std::to_string(received) + " of " + std::to_string(expected_total) +
-                                             " lines received in all\n"; },
-                                "lines stopped arriving: a thread stuck, or lines lost");
-}
-
-TEST_CASE("threads and descriptors end with their clients") {
-    Server server;
-    Client alice = server.connect("alice");
-    alice.send_line("/who");
-    alice.expect_line("* online: " + alice.address(), "answer '/who' with '* online: NAME NAME ...'");
-    const int threads = server.thread_count();
-    const int files = server.open_file_count();
-    std::vector<Client> visitors;
-    for (int i = 0; i < 10; ++i) {
-        visitors.push_back(server.connect("visitor" + std::to_string(i)));
-        alice.expect_line(joined(visitors.back()), join_hint);
-    }
-    for (Client& visitor : visitors) {
-        if (&visitor - visitors.data() < 5) {
-            visitor.half_close();
-        } else {
-            visitor.reset();
-        }
-        alice.expect_line(left(visitor), left_hint);
-    }
-    if (!server.wait_for_threads_at_most(threads, grader::settings().scaled(1.0)))
-        grader::fail("with alice alone the server had " + std::to_string(threads) + " threads; 10 clients came and "
-                     "went, and a second later it has " + std::to_string(server.thread_count()),
-                     "both of a client's threads (its reader and its writer) must end once it has left: the "
-                     "writer must be woken (a condition variable, or shutdown() on its socket), not left waiting");
-    if (!server.wait_for_open_files_at_most(files, grader::settings().scaled(1.0)))
-        grader::fail("with alice alone the server had " + std::to_string(files) + " open files; 10 clients came "
-                     "and went, and a second later it has " + std::to_string(server.open_file_count()),
-                     "close each client's socket once both its threads are done with it");
-}
-
-}  // TEST_SUITE
+// Everything of lab 06, each client named by the nickname it takes as it
+// connects (tests/harness/checks/chat.hpp).
+GRADER_CHAT_TESTS(grader::chat::by_nickname)
 
 TEST_SUITE("commands") {
 
@@ -480,7 +362,7 @@ TEST_CASE("a line left empty once its control bytes are gone is ignored") {
     alice.send("\x1b\x07\x01\r\r\n\x7f\n");
     alice.send_line("visible");
     bob.expect_line(says(alice, "visible"), "a line that is empty once control bytes are removed is ignored, like an "
-                                            "empty line (relaying 'ADDR says: ' helps nobody)");
+                                            "empty line (relaying 'NAME says: ' helps nobody)");
 }
 
 }  // TEST_SUITE

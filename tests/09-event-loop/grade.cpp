@@ -2,12 +2,15 @@
 // suite checks what is new: one thread at any time, 10,000 clients, a
 // client that stops reading (never delays the others, dropped at
 // --max-queue), partial writes (the short-sends shim), shutdown from
-// inside the loop; and, briefly, that the lab 08 protocol still holds.
+// inside the loop; the chat of lab 06 by nickname, as in lab 08 (the shared
+// checks, tests/harness/checks/chat.hpp); and, briefly, lab 08's commands
+// and limits.
 
 #include <csignal>
 #include <string>
 #include <vector>
 
+#include "checks/chat.hpp"
 #include "crowd.hpp"
 #include "grader.hpp"
 
@@ -56,6 +59,11 @@ StartOptions with(std::vector<std::string> args) {
 
 GRADER_START_UP_TESTS()
 
+// The chat of lab 06, each client named by the nickname it takes as it
+// connects; descriptors end with their clients (the thread count has its
+// own test here: exactly one).
+GRADER_CHAT_TESTS_ON_ONE_THREAD(grader::chat::by_nickname)
+
 TEST_SUITE("one thread") {
 
 TEST_CASE("exactly one thread: at start, with 30 clients chatting, and after they leave") {
@@ -82,33 +90,7 @@ TEST_CASE("exactly one thread: at start, with 30 clients chatting, and after the
 
 }  // TEST_SUITE
 
-TEST_SUITE("the lab 08 protocol, on one thread") {
-
-TEST_CASE("join, says, left: a line goes to the others; a client that closes its side leaves") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice});
-    Client carol = join(server, "carol", {&alice, &bob});
-    bob.send_line("hello");
-    alice.expect_line(says(bob, "hello"), says_hint);
-    carol.expect_line(says(bob, "hello"), says_hint);
-    bob.half_close();
-    bob.expect_closed("once a client has closed its side, tell the others it left, then close its socket");
-    alice.expect_line(left(bob), left_hint);
-    carol.expect_line(left(bob), left_hint);
-    alice.expect_silence("the sender gets nothing back; nobody gets anything twice");
-}
-
-TEST_CASE("a reset is a client leaving; the server goes on") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice});
-    bob.reset();
-    alice.expect_line(left(bob), std::string(left_hint) + "; a reset (ECONNRESET from recv or send) is one too");
-    Client carol = join(server, "carol", {&alice});
-    carol.send_line("still here?");
-    alice.expect_line(says(carol, "still here?"), says_hint);
-}
+TEST_SUITE("the lab 08 commands and limits, on one thread") {
 
 TEST_CASE("/who, /nick, a name taken, a bad name, an unknown command, /quit") {
     Server server;
@@ -135,16 +117,12 @@ TEST_CASE("/who, /nick, a name taken, a bad name, an unknown command, /quit") {
     alice.expect_silence("what a client sent after /quit is discarded");
 }
 
-TEST_CASE("control bytes are removed; a line left empty is ignored; lines split anyhow arrive whole") {
+TEST_CASE("control bytes are removed; a line left empty is ignored") {
     Server server;
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice});
     bob.send("\x1b[2Jred\x07 al\tert\r\n\x01\x02\n");
     alice.expect_line(says(bob, "[2Jred al\tert"), "remove bytes 0x00-0x1F (but tab) and 0x7F from relayed text");
-    bob.send_slowly("one byte at a time\n");
-    alice.expect_line(says(bob, "one byte at a time"),
-                      "a non-blocking recv() returns what has arrived: keep it in the client's line buffer until "
-                      "the '\\n' comes");
     alice.expect_silence("a line left empty by removing control bytes is ignored");
 }
 
@@ -158,16 +136,6 @@ TEST_CASE("4,096 bytes are a line; the 4,097th without '\\n' is '! line too long
     bob.send(std::string(4097, 'y'));
     bob.expect_line("! line too long", "as soon as the 4,097th byte without '\\n' arrives: '! line too long'");
     bob.expect_closed("after '! line too long' the server closes that connection");
-    alice.expect_line(left(bob), left_hint);
-}
-
-TEST_CASE("a last line without '\\n' is relayed when its sender closes its side") {
-    Server server;
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice});
-    bob.send("no newline");
-    bob.half_close();
-    alice.expect_line(says(bob, "no newline"), "at the end of the stream the bytes after the last '\\n' are a line");
     alice.expect_line(left(bob), left_hint);
 }
 

@@ -3,10 +3,21 @@
 // nicknames): join and leave notices, relaying to everyone but the sender,
 // /who, lines however they are split, many clients at once, rude clients.
 //
-// A chat suite adds them with one line at the top level, saying how the
-// server names a client in what it sends:
+// A chat suite adds them with one line at the top level, saying which
+// protocol the server speaks (how it names a client in what it sends):
 //
-//   GRADER_CHAT_TESTS(grader::chat::by_address)   // lab 06: "127.0.0.1:51234 says: hi"
+//   GRADER_CHAT_TESTS(grader::chat::by_address)    // lab 06: "127.0.0.1:51234 says: hi"
+//   GRADER_CHAT_TESTS(grader::chat::by_nickname)   // lab 08: "alice says: hi"
+//   GRADER_CHAT_TESTS_ON_ONE_THREAD(grader::chat::by_nickname)  // lab 09
+//
+// With nicknames, every client a Room connects introduces itself first: it
+// sends "/nick NAME" (its own test name, made valid) and waits for "* you
+// are now NAME"; its join notice, sent before that, still names its
+// address, and the others' "* ADDR is now NAME" is noise to every test. A
+// server seen not to answer "/nick" at all is graded by addresses instead:
+// its nickname tests fail, not every chat test. The last macro leaves out
+// the thread count (lab 09 has exactly one thread, a test of its own) and
+// checks only that descriptors end with their clients.
 //
 // Each test checks one feature and fails for that one. A test that is not
 // about the join notices still needs to know when a newcomer is listed (from
@@ -32,20 +43,55 @@
 
 namespace grader::chat {
 
-// How the server names a client in the lines it sends ("ADDR" in lab 06).
+// A name a client takes (lab 08's "/nick NAME").
 using NameOf = std::function<std::string(const Client&)>;
 
+// The hints that name a client: "ADDR" in lab 06, "NAME" from lab 08 on.
+struct Hints {
+    const char* join;
+    const char* says;
+    const char* left;
+    const char* framing;
+    const char* who;
+    const char* threads;  // a client's threads outliving it
+};
+
+// What the shared checks need to know of a chat lab's protocol.
+struct Protocol {
+    // The name each client takes with "/nick NAME" as it connects; empty:
+    // there is no "/nick", a client is named by its address (lab 06).
+    NameOf nickname;
+    // Any other line starting with '/' is answered "! unknown command:
+    // LINE" (lab 08): lines like "/who " are not chat there.
+    bool unknown_commands_answered = false;
+    // Control bytes are removed from relayed text (lab 08): "two\r\r\n"
+    // is relayed as "two".
+    bool control_bytes_removed = false;
+    // A client that stops reading is dropped past --max-queue (lab 08): the
+    // others may hear it leave while lines pile up for it.
+    bool slow_clients_dropped = false;
+    Hints hints;
+};
+
 // Lab 06: a client is named by its address as the server sees it.
-std::string by_address(const Client& client);
+extern const Protocol by_address;
+// Labs 08 and 09: each client takes a nickname, its test name made valid
+// (1-20 of A-Z a-z 0-9 _ -); the server's join notice still names its address.
+extern const Protocol by_nickname;
+
+// A test name made a valid nickname: other bytes become '_', at most 20.
+std::string nickname_of(const Client& client);
 
 // What the server under test was seen to do once, on a server of its own.
 struct Announcements {
-    bool joins = true;   // "* NAME joined" to the others
+    bool joins = true;   // "* ADDR joined" to the others
     bool leaves = true;  // "* NAME left" to the others
     bool who = true;     // "/who" answered "* online: ..."
     bool relays = true;  // "NAME says: LINE" to the others
+    bool nicks = true;   // "/nick NAME" answered "* you are now NAME" (labs with nicknames)
 };
 
+// Lab 06's hints (by_address.hints), and those that name nobody.
 extern const char* const join_hint;
 extern const char* const says_hint;
 extern const char* const left_hint;
@@ -61,20 +107,30 @@ extern const char* const survive_hint;
 class Room {
 public:
     // Learns (once per run) which notices the program sends, then starts it.
-    explicit Room(NameOf name_of, StartOptions options = {}, Where where = Where::current());
+    explicit Room(const Protocol& protocol, StartOptions options = {}, Where where = Where::current());
 
     Server& server() { return *server_; }
     const Announcements& announces() const { return announces_; }
+    const Protocol& protocol() const { return protocol_; }
+    const Hints& hints() const { return protocol_.hints; }
 
-    std::string name(const Client& client) const { return name_of_(client); }
-    std::string joined(const Client& client) const { return "* " + name(client) + " joined"; }
+    // What the server calls `client` now: its nickname once it has taken
+    // one, else its address.
+    std::string name(const Client& client) const;
+    // The join notice names the newcomer's address: it is sent before any
+    // "/nick".
+    std::string joined(const Client& client) const { return "* " + client.address() + " joined"; }
     std::string left(const Client& client) const { return "* " + name(client) + " left"; }
     std::string says(const Client& client, std::string_view line) const {
         return name(client) + " says: " + std::string(line);
     }
     std::string online(const std::vector<const Client*>& clients) const;
 
+    // Connects a client; with nicknames, it takes its own before this returns.
     Client connect(std::string client_name, int receive_buffer = 0, Where where = Where::current());
+    // Connects a client that says nothing, not even "/nick": the server
+    // names it by its address.
+    Client connect_unnamed(std::string client_name, Where where = Where::current());
     // Connects a client and returns once the server lists it (lines sent
     // from now on reach it). `here`: every client connected before it.
     Client join(std::string client_name, const std::vector<Client*>& here, int receive_buffer = 0,
@@ -90,11 +146,15 @@ public:
     // How long to wait for relayed lines: the reply deadline, or the
     // silence window if the server was seen not to relay any.
     std::chrono::milliseconds patience_for_lines() const;
-    // A line about another feature, for `reader`: a join or leave notice,
-    // or the reader's own line come back.
+    // A notice about someone: joined, left, or (with nicknames) renamed.
+    bool is_notice(const std::string& line) const;
+    // A line about another feature, for `reader`: a notice, or the reader's
+    // own line come back.
     bool is_noise(const Client& reader, const std::string& line) const;
     // The next line `reader` receives that is not noise.
     std::string next_line(Client& reader, std::string_view hint = {}, Where where = Where::current());
+    // The same, or nothing if none comes within `within`.
+    std::optional<std::string> try_next_line(Client& reader, std::chrono::milliseconds within);
     // `expected` comes next at `reader`, noise apart.
     void expect(Client& reader, const std::string& expected, std::string_view hint = {},
                 Where where = Where::current());
@@ -106,6 +166,11 @@ public:
     void expect_closed(Client& reader, std::string_view hint = {}, Where where = Where::current());
     // "/who" from `asker`: the answer, noise apart.
     std::string ask_who(Client& asker, Where where = Where::current());
+    // Whether `reader` has received the notice `notice`, passed over.
+    bool has_heard(const Client& reader, const std::string& notice) const {
+        const auto heard = passed_over_.find(reader.name());
+        return heard != passed_over_.end() && heard->second.count(notice) > 0;
+    }
     // From now on, `line` is noise too (a line the contract leaves open).
     void ignore(std::string line) { ignored_.insert(std::move(line)); }
 
@@ -114,93 +179,113 @@ private:
     // over is remembered (a later expect() may want it).
     std::string next_line_within(Client& reader, std::chrono::milliseconds within, std::string_view hint, Where where);
 
-    NameOf name_of_;
+    // With nicknames: "/nick NAME", and its answer.
+    void introduce(Client& newcomer, Where where);
+
+    Protocol protocol_;
     Announcements announces_;
+    std::set<std::string> unnamed_;  // addresses of the clients that took no nickname
     std::optional<Server> server_;
     std::set<std::string> ignored_;
     std::map<std::string, std::multiset<std::string>> passed_over_;  // client name -> notices passed over
 };
 
 // The checks, one per feature (see GRADER_CHAT_TESTS).
-void others_hear_a_client_join(const NameOf&);
-void others_hear_a_client_leave_when_it_closes(const NameOf&);
-void others_hear_a_client_leave_when_it_resets(const NameOf&);
-void a_client_who_left_is_heard_no_more(const NameOf&);
-void a_line_goes_to_every_other_client(const NameOf&);
-void the_sender_gets_nothing_back(const NameOf&);
-void empty_lines_are_ignored(const NameOf&);
-void a_line_sent_byte_by_byte_arrives_whole(const NameOf&);
-void lines_arrive_as_lines_however_written(const NameOf&);
-void cr_lf_ends_a_line(const NameOf&);
-void two_clients_typing_at_once(const NameOf&);
-void who_lists_everyone_in_order(const NameOf&);
-void who_is_a_command_only_as_the_whole_line(const NameOf&);
-void a_last_line_is_relayed_at_half_close(const NameOf&);
-void fifty_clients_send_at_once(const NameOf&);
-void clients_come_and_go_during_traffic(const NameOf&);
-void a_reset_while_relaying_disturbs_nobody(const NameOf&);
-void resets_mid_line_disturb_nobody(const NameOf&);
-void threads_and_descriptors_end_with_clients(const NameOf&);
+void others_hear_a_client_join(const Protocol&);
+void others_hear_a_client_leave_when_it_closes(const Protocol&);
+void others_hear_a_client_leave_when_it_resets(const Protocol&);
+void a_client_who_left_is_heard_no_more(const Protocol&);
+void a_line_goes_to_every_other_client(const Protocol&);
+void the_sender_gets_nothing_back(const Protocol&);
+void empty_lines_are_ignored(const Protocol&);
+void a_line_sent_byte_by_byte_arrives_whole(const Protocol&);
+void lines_arrive_as_lines_however_written(const Protocol&);
+void cr_lf_ends_a_line(const Protocol&);
+void two_clients_typing_at_once(const Protocol&);
+void who_lists_everyone_in_order(const Protocol&);
+void who_is_a_command_only_as_the_whole_line(const Protocol&);
+void a_last_line_is_relayed_at_half_close(const Protocol&);
+void fifty_clients_send_at_once(const Protocol&);
+void clients_come_and_go_during_traffic(const Protocol&);
+void a_reset_while_relaying_disturbs_nobody(const Protocol&);
+void resets_mid_line_disturb_nobody(const Protocol&);
+void threads_and_descriptors_end_with_clients(const Protocol&);
+void descriptors_end_with_clients(const Protocol&);
 
 }  // namespace grader::chat
 
-#define GRADER_CHAT_TESTS(name_of)                                                                           \
+#define GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                           \
     TEST_SUITE("joining and leaving") {                                                                      \
         TEST_CASE("the others get '* NAME joined' when a client connects; the newcomer gets nothing") {      \
-            grader::chat::others_hear_a_client_join(name_of);                                               \
+            grader::chat::others_hear_a_client_join(protocol);                                               \
         }                                                                                                    \
         TEST_CASE("the others get '* NAME left' when a client closes its side; its connection is closed") {  \
-            grader::chat::others_hear_a_client_leave_when_it_closes(name_of);                               \
+            grader::chat::others_hear_a_client_leave_when_it_closes(protocol);                               \
         }                                                                                                    \
         TEST_CASE("the others get '* NAME left' when a client resets its connection") {                     \
-            grader::chat::others_hear_a_client_leave_when_it_resets(name_of);                               \
+            grader::chat::others_hear_a_client_leave_when_it_resets(protocol);                               \
         }                                                                                                    \
         TEST_CASE("a client who left is heard no more") {                                                    \
-            grader::chat::a_client_who_left_is_heard_no_more(name_of);                                      \
+            grader::chat::a_client_who_left_is_heard_no_more(protocol);                                      \
         }                                                                                                    \
     }                                                                                                        \
     TEST_SUITE("chat") {                                                                                     \
         TEST_CASE("a line goes to every other client as 'NAME says: LINE'") {                                \
-            grader::chat::a_line_goes_to_every_other_client(name_of);                                       \
+            grader::chat::a_line_goes_to_every_other_client(protocol);                                       \
         }                                                                                                    \
-        TEST_CASE("the sender gets nothing back") { grader::chat::the_sender_gets_nothing_back(name_of); }   \
-        TEST_CASE("empty lines are ignored") { grader::chat::empty_lines_are_ignored(name_of); }             \
+        TEST_CASE("the sender gets nothing back") { grader::chat::the_sender_gets_nothing_back(protocol); }   \
+        TEST_CASE("empty lines are ignored") { grader::chat::empty_lines_are_ignored(protocol); }             \
         TEST_CASE("a line sent one byte at a time arrives whole") {                                          \
-            grader::chat::a_line_sent_byte_by_byte_arrives_whole(name_of);                                  \
+            grader::chat::a_line_sent_byte_by_byte_arrives_whole(protocol);                                  \
         }                                                                                                    \
         TEST_CASE("many lines in one write, and a line over several writes, arrive as lines, in order") {    \
-            grader::chat::lines_arrive_as_lines_however_written(name_of);                                   \
+            grader::chat::lines_arrive_as_lines_however_written(protocol);                                   \
         }                                                                                                    \
         TEST_CASE("'\\r\\n' ends a line too: one '\\r' before the '\\n' is dropped") {                       \
-            grader::chat::cr_lf_ends_a_line(name_of);                                                        \
+            grader::chat::cr_lf_ends_a_line(protocol);                                                        \
         }                                                                                                    \
         TEST_CASE("two clients typing at once: each line arrives whole") {                                   \
-            grader::chat::two_clients_typing_at_once(name_of);                                               \
+            grader::chat::two_clients_typing_at_once(protocol);                                               \
         }                                                                                                    \
         TEST_CASE("'/who' is answered to the asker alone: everyone online, in the order they connected") {  \
-            grader::chat::who_lists_everyone_in_order(name_of);                                              \
+            grader::chat::who_lists_everyone_in_order(protocol);                                              \
         }                                                                                                    \
         TEST_CASE("'/who' is a command only as the exact whole line") {                                     \
-            grader::chat::who_is_a_command_only_as_the_whole_line(name_of);                                  \
+            grader::chat::who_is_a_command_only_as_the_whole_line(protocol);                                  \
         }                                                                                                    \
         TEST_CASE("a last line without '\\n' is relayed when its sender closes its side") {                  \
-            grader::chat::a_last_line_is_relayed_at_half_close(name_of);                                     \
+            grader::chat::a_last_line_is_relayed_at_half_close(protocol);                                     \
         }                                                                                                    \
     }                                                                                                        \
     TEST_SUITE("many clients") {                                                                             \
         TEST_CASE("50 clients each send 100 lines at once: every other client gets them all, whole, in order") { \
-            grader::chat::fifty_clients_send_at_once(name_of);                                               \
+            grader::chat::fifty_clients_send_at_once(protocol);                                               \
         }                                                                                                    \
         TEST_CASE("clients joining and leaving during the traffic disturb nobody") {                         \
-            grader::chat::clients_come_and_go_during_traffic(name_of);                                       \
+            grader::chat::clients_come_and_go_during_traffic(protocol);                                       \
         }                                                                                                    \
         TEST_CASE("a client that resets while lines are relayed to it disturbs nobody") {                    \
-            grader::chat::a_reset_while_relaying_disturbs_nobody(name_of);                                   \
+            grader::chat::a_reset_while_relaying_disturbs_nobody(protocol);                                   \
         }                                                                                                    \
         TEST_CASE("clients that reset or close in the middle of a line disturb nobody") {                    \
-            grader::chat::resets_mid_line_disturb_nobody(name_of);                                           \
+            grader::chat::resets_mid_line_disturb_nobody(protocol);                                           \
         }                                                                                                    \
+    }
+
+// Labs with a thread per client: all of the above, and their threads end too.
+#define GRADER_CHAT_TESTS(protocol)                                                                          \
+    GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                  \
+    TEST_SUITE("many clients") {                                                                             \
         TEST_CASE("threads and descriptors end with their clients") {                                        \
-            grader::chat::threads_and_descriptors_end_with_clients(name_of);                                 \
+            grader::chat::threads_and_descriptors_end_with_clients(protocol);                                \
+        }                                                                                                    \
+    }
+
+// Lab 09, one thread whatever happens (its own test counts it).
+#define GRADER_CHAT_TESTS_ON_ONE_THREAD(protocol)                                                            \
+    GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                  \
+    TEST_SUITE("many clients") {                                                                             \
+        TEST_CASE("descriptors end with their clients") {                                                    \
+            grader::chat::descriptors_end_with_clients(protocol);                                            \
         }                                                                                                    \
     }
