@@ -205,7 +205,8 @@ void Room::introduce(Client& newcomer, Where where) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         const std::optional<std::string> line = newcomer.try_next_line(std::max(left, std::chrono::milliseconds(0)));
         if (!line)
-            fail(newcomer.name() + " sent '/nick " + nick + "' and expected " + quote_bytes(answer + "\n") + "\n  but " +
+            fail(newcomer.name() + " sent '/nick " + nick + "' and expected " + quote_bytes(answer + "\n") +
+                     "\n  but " +
                      (newcomer.is_closed() ? std::string("the server closed the connection")
                                            : "within " + seconds_text(settings().reply_timeout()) + " it did not come"),
                  hint, where);
@@ -505,11 +506,11 @@ void cr_lf_ends_a_line(const Protocol& protocol) {
     Client bob = room.join("bob", {&alice});
     alice.send("from telnet\r\n");
     room.expect(bob, room.says(alice, "from telnet"), "drop one '\\r' just before the '\\n' (telnet sends \"\\r\\n\")");
+    // Where control bytes are removed from relayed text, the '\r' left in
+    // "two\r" is one of them: the control bytes' own test sends that.
+    if (room.protocol().control_bytes_removed) return;
     alice.send("two\r\r\n");
-    if (room.protocol().control_bytes_removed)  // the '\r' left is a control byte: its own test says more
-        room.expect(bob, room.says(alice, "two"), "drop one '\\r' before the '\\n', and the control bytes left");
-    else
-        room.expect(bob, room.says(alice, "two\r"), "drop only one '\\r', the one just before the '\\n'");
+    room.expect(bob, room.says(alice, "two\r"), "drop only one '\\r', the one just before the '\\n'");
 }
 
 void two_clients_typing_at_once(const Protocol& protocol) {
@@ -525,7 +526,8 @@ void two_clients_typing_at_once(const Protocol& protocol) {
     room.server().wait_until_read(bob);
     alice.send("and ends\n");
     bob.send("and ends too\n");
-    std::multiset<std::string> got = {room.next_line(carol, room.hints().framing), room.next_line(carol, room.hints().framing)};
+    const char* const framing = room.hints().framing;
+    std::multiset<std::string> got = {room.next_line(carol, framing), room.next_line(carol, framing)};
     const std::multiset<std::string> expected = {room.says(alice, "alice starts and ends"),
                                                  room.says(bob, "bob starts and ends too")};
     if (got != expected)
