@@ -329,8 +329,8 @@ bool Server::has_read_all_from(const Client& client, std::chrono::milliseconds w
         if (unread && *unread == 0) return true;
         if (Clock::now() > deadline) return false;
         // /proc has no event to wait on: look again in a millisecond (or
-        // sooner, if the server ends).
-        process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(1));
+        // sooner, if the server ends: then it will never read it).
+        if (process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(1))) return false;
     }
 }
 

@@ -100,6 +100,10 @@ std::vector<std::string> words_of(std::string_view text) {
 const Announcements& learn(const Protocol& protocol) {
     static std::optional<Announcements> learned;
     if (learned) return *learned;
+    // If the probe fails (the program dies on it), this test says so, and
+    // the next ones wait for every sign on servers of their own, where they
+    // fail at their own steps: they do not probe again.
+    learned = Announcements{};
     const auto within = settings().reply_timeout();
     transcript().add("grader", "first learns, on a server of its own, which notices this program sends (so that a "
                                "test of one feature does not wait for another)");
@@ -854,7 +858,10 @@ void a_reset_while_relaying_disturbs_nobody(const Protocol& protocol) {
     carol.set_quiet(true);
     // Lines of 1 KB, up to 16 MiB in all: more than the kernel buffers on
     // loopback (several MiB with its 64 KiB segments) before send() waits.
-    constexpr int chunk = 32, most = 16384;
+    // To a server seen not to relay any line, one batch (its test fails on
+    // carol's first line, not after 16 MiB).
+    constexpr int chunk = 32;
+    const int most = room.announces().relays ? 16384 : chunk;
     auto line_of = [](int n) { return numbered_line(0, n) + " " + std::string(1000, '.'); };
     int sent = 0, heard = 0;
     transcript().add("alice", "sends numbered lines, " + std::to_string(chunk) +
