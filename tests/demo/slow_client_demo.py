@@ -479,6 +479,8 @@ def lab06_scene(network, program, lines):
     show(f"lab 06: {exit_status(status)}; alice's connection: "
          f"{alice.closed_how or 'still open'}, with no word from the server")
     explain("lab 06 has no plan for a signal: it dies where it stands, in the middle of everything")
+    if alice.closed_how.startswith("reset"):
+        explain("(a reset, not a close: the kernel threw away the lines of alice's that lab 06 never read)")
     for client in everyone:
         client.close()
     server.stop()
@@ -538,8 +540,8 @@ def lab08_scene(network, program, lines):
     show(f"  {count(received)} bytes, then: {how}")
     if "reset" in how:
         explain("""
-            only what his small receive buffer held; the reset told his kernel to drop the rest
-            with the connection. He can reconnect and start afresh.""")
+            only what his small receive buffer held (Linux doubles the 4 KiB asked for, for its own
+            bookkeeping); the reset told his kernel to drop the connection. He can reconnect.""")
     pause()
 
     say_hi(network, alice, carol, "is bob gone?", everyone)
