@@ -59,7 +59,7 @@ struct Run {
 struct Settings {
     std::string out_dir = "bench/results";
     double budget_seconds = 270;
-    long long deliveries = 300000;
+    long long deliveries = 1000000;
     int latency_clients = 100;
     double latency_rate = 10;
     double latency_seconds = 3;
