@@ -24,14 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Unpaced senders write up to this many lines per send() (paced ones, one),
-// and have at most max_in_flight lines not yet delivered to every other
-// client: the server's speed sets the pace, and its queues stay far below
-// --max-queue (a flood with no window would measure how the server drops
-// clients that fall behind, the bench's own receiving among them).
-constexpr int lines_per_write = 8;
-constexpr int max_in_flight = 64;
-
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
@@ -437,16 +429,20 @@ void Load::measure() {
                 // server's speed, not our buffer, sets the pace.
                 const bool due = paced ? client.next_due_ns <= now : client.output.empty();
                 // Unpaced, a few lines per send(), as a busy client's
-                // lines reach the server: one system call per line would
-                // make this one thread, not the server, the bottleneck.
+                // lines reach the server (one system call per line would
+                // make this one thread, not the server, the bottleneck), and
+                // a window of lines in flight: the server's speed sets the
+                // pace, and its queues stay far below --max-queue (a flood
+                // with no window would measure how a server drops clients
+                // that fall behind, the bench's own receiving among them).
                 int count = 0;
                 if (due && paced) count = 1;
                 if (due && !paced) {
                     const long long others = std::max(1, result_.served - 1);
                     const long long delivered_to_all = delivered_from_[static_cast<std::size_t>(client.sender)] / others;
                     const long long in_flight = client.next_seq - delivered_to_all;
-                    count = static_cast<int>(std::clamp<long long>(max_in_flight - in_flight, 0,
-                        std::min(lines_per_write, spec_.lines_per_sender - client.next_seq)));
+                    count = static_cast<int>(std::clamp<long long>(spec_.max_in_flight - in_flight, 0,
+                        std::min(spec_.lines_per_write, spec_.lines_per_sender - client.next_seq)));
                 }
                 if (count > 0) sent_any = true;
                 std::string burst;
