@@ -5,6 +5,7 @@
 //
 //   netbench [--out DIR] [--budget SECONDS] [--deliveries N]
 //            [--latency-clients N] [--latency-rate LINES_PER_S] [--latency-seconds S]
+//            [--repeat N] [--lines-per-write N] [--in-flight N]
 //            (--name NAME [--clients 10,100,...] [--raw] [--connect-window N] [--open-files N] --cmd "COMMAND {port}")...
 //
 // Every run is bounded: in clients, in lines (about --deliveries lines
@@ -51,17 +52,22 @@ struct Run {
     bench::RunSpec spec;
     bench::RunResult result;
     bool skipped = false;
+    bool shown = true;  // false: a repetition that is not the median one
     double peak_rss_mib = 0;
     long threads = 0;
     double cpu_seconds = 0;
+    std::string spread = {};  // of the shown run: every repetition's delivered/s, lowest to highest
 };
 
 struct Settings {
     std::string out_dir = "bench/results";
     double budget_seconds = 270;
-    long long deliveries = 300000;
+    long long deliveries = 1000000;
     int latency_clients = 100;
     double latency_rate = 10;
+    int repeat = 3;           // throughput runs up to 1,000 clients: the median of this many
+    int lines_per_write = 8;  // unpaced runs: see bench::RunSpec
+    int max_in_flight = 64;
     double latency_seconds = 3;
     std::vector<Server> servers;
 };
@@ -69,7 +75,7 @@ struct Settings {
 [[noreturn]] void usage(const std::string& problem) {
     std::cerr << "netbench: " << problem << "\n"
               << "usage: netbench [--out DIR] [--budget SECONDS] [--deliveries N] [--latency-clients N]\n"
-                 "                [--latency-rate LINES_PER_S] [--latency-seconds S]\n"
+                 "                [--latency-rate LINES_PER_S] [--latency-seconds S] [--repeat N] [--lines-per-write N] [--in-flight N]\n"
                  "                (--name NAME [--clients 10,100,500] [--raw] [--connect-window N] [--open-files N] --cmd \"COMMAND {port}\")...\n";
     std::exit(2);
 }
@@ -101,6 +107,9 @@ Settings parse(int argc, char** argv) {
         else if (flag == "--latency-clients") settings.latency_clients = std::atoi(value().c_str());
         else if (flag == "--latency-rate") settings.latency_rate = std::atof(value().c_str());
         else if (flag == "--latency-seconds") settings.latency_seconds = std::atof(value().c_str());
+        else if (flag == "--repeat") settings.repeat = std::clamp(std::atoi(value().c_str()), 1, 9);
+        else if (flag == "--lines-per-write") settings.lines_per_write = std::max(1, std::atoi(value().c_str()));
+        else if (flag == "--in-flight") settings.max_in_flight = std::max(1, std::atoi(value().c_str()));
         else if (flag == "--name") next.name = value();
         else if (flag == "--clients") next.clients = parse_list(value());
         else if (flag == "--raw") {
@@ -125,9 +134,12 @@ Settings parse(int argc, char** argv) {
 
 // About `deliveries` lines delivered per run, whatever the number of
 // clients: each line sent reaches clients - 1 others.
-bench::RunSpec throughput_spec(int clients, long long deliveries) {
+bench::RunSpec throughput_spec(int clients, const Settings& settings) {
+    const long long deliveries = settings.deliveries;
     bench::RunSpec spec;
     spec.clients = clients;
+    spec.lines_per_write = settings.lines_per_write;
+    spec.max_in_flight = settings.max_in_flight;
     const long long others = clients - 1;
     spec.lines_per_sender = static_cast<int>(std::clamp<long long>(deliveries / (clients * others), 1, 5000));
     spec.senders = static_cast<int>(std::min<long long>(clients, (deliveries + spec.lines_per_sender * others - 1) /
@@ -156,12 +168,13 @@ std::vector<std::string> row_of(const Run& run) {
     const bench::RunResult& r = run.result;
     const std::string clients = run.paced ? with_commas(run.clients) + " @ " + fixed(run.spec.lines_per_second, 0) + "/s"
                                           : with_commas(run.clients);
-    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
     return {run.server->name,
             clients,
             with_commas(r.sent),
             fixed(r.setup_seconds, 1),
             with_commas(std::llround(r.lines_per_second)),
+            run.spread,
             r.delivered ? fixed(r.p50_ms, 2) : "-",
             r.delivered ? fixed(r.p99_ms, 2) : "-",
             with_commas(r.lost),
@@ -175,13 +188,14 @@ std::vector<std::string> row_of(const Run& run) {
             r.note};
 }
 
-const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "p50 ms", "p99 ms",
+const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "every run, M/s", "p50 ms", "p99 ms",
                                       "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
 
 // A Markdown table whose columns also line up as plain text.
 std::string table(const std::vector<Run>& runs) {
     std::vector<std::vector<std::string>> rows{header};
-    for (const Run& run : runs) rows.push_back(row_of(run));
+    for (const Run& run : runs)
+        if (run.shown) rows.push_back(row_of(run));
     std::vector<std::size_t> widths(header.size(), 0);
     for (const auto& row : rows)
         for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
@@ -227,6 +241,36 @@ void raise_own_open_file_limit() {
 
 }  // namespace
 
+// Of the repetitions of one server at one size, shows only the median one
+// (by delivered lines per second; a run that lost or garbled lines, or was
+// skipped, counts as the slowest).
+void show_only_medians(std::vector<Run>& runs) {
+    std::vector<std::vector<Run*>> cells;
+    for (Run& run : runs) {
+        auto same = std::find_if(cells.begin(), cells.end(), [&](const std::vector<Run*>& cell) {
+            return cell.front()->server == run.server && cell.front()->clients == run.clients && cell.front()->paced == run.paced;
+        });
+        if (same == cells.end()) cells.push_back({&run});
+        else same->push_back(&run);
+    }
+    for (std::vector<Run*>& cell : cells) {
+        auto speed = [](const Run* run) {
+            const bench::RunResult& r = run->result;
+            const bool faulty = run->skipped || r.lost + r.duplicated + r.out_of_order + r.garbled > 0 || !r.note.empty();
+            return faulty ? -1.0 : r.lines_per_second;
+        };
+        std::stable_sort(cell.begin(), cell.end(), [&](const Run* a, const Run* b) { return speed(a) < speed(b); });
+        std::string spread;
+        for (Run* run : cell) {
+            run->shown = false;
+            if (cell.size() > 1) spread += (spread.empty() ? "" : " ") + (speed(run) < 0 ? "x" : fixed(run->result.lines_per_second / 1e6, 2));
+        }
+        Run* median = cell[(cell.size() - 1) / 2];  // of an even number, the slower middle one
+        median->shown = true;
+        median->spread = spread;
+    }
+}
+
 int main(int argc, char** argv) {
     const Settings settings = parse(argc, argv);
     raise_own_open_file_limit();
@@ -242,11 +286,15 @@ int main(int argc, char** argv) {
         for (int clients : server.clients) counts.push_back(clients);
     std::sort(counts.begin(), counts.end());
     counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+    // A run of a second or less varies from one to the next by tens of
+    // per cent on a shared machine: each throughput cell is run --repeat
+    // times, the servers taking turns, and the median run is shown.
     for (int clients : counts) {
         if (clients > 1000) continue;
-        for (const Server& server : settings.servers)
-            if (std::count(server.clients.begin(), server.clients.end(), clients))
-                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
+        for (int round = 0; round < settings.repeat; ++round)
+            for (const Server& server : settings.servers)
+                if (std::count(server.clients.begin(), server.clients.end(), clients))
+                    runs.push_back({&server, clients, false, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
     }
     for (const Server& server : settings.servers) {
         bench::RunSpec spec;
@@ -255,13 +303,13 @@ int main(int argc, char** argv) {
         spec.lines_per_sender = std::max(1, static_cast<int>(settings.latency_rate * settings.latency_seconds));
         spec.connect_seconds = 15;
         spec.deliver_seconds = settings.latency_seconds + 10;
-        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, 0, 0, 0});
+        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, true, 0, 0, 0});
     }
     for (int clients : counts) {
         if (clients <= 1000) continue;
         for (const Server& server : settings.servers)
             if (std::count(server.clients.begin(), server.clients.end(), clients))
-                runs.push_back({&server, clients, false, throughput_spec(clients, settings.deliveries), {}, false, 0, 0, 0});
+                runs.push_back({&server, clients, false, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
     }
 
     const bool tty = ::isatty(2);
@@ -310,6 +358,7 @@ int main(int argc, char** argv) {
                   << (run.result.note.empty() ? "" : " (" + run.result.note + ")") << std::endl;
     }
 
+    show_only_medians(runs);
     const std::string text = table(runs);
     std::cout << "\n" << machine << "\n\n" << text << std::flush;
 
@@ -317,7 +366,7 @@ int main(int argc, char** argv) {
     std::string caption = "p99 latency at " + std::to_string(settings.latency_clients) + " clients x " +
                           fixed(settings.latency_rate, 0) + " lines/s:";
     for (const Run& run : runs) {
-        if (run.skipped) continue;
+        if (run.skipped || !run.shown) continue;
         const bench::RunResult& r = run.result;
         if (run.paced) {
             caption += " " + run.server->name + " " + (r.delivered ? fixed(r.p99_ms, 2) + " ms;" : "-;");

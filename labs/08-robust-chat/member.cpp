@@ -26,14 +26,17 @@ namespace {
 
 }  // namespace
 
-Member::Member(net::Connection connection, std::size_t max_queue)
-    : address_(connection.peer.to_string()), connection_(std::move(connection)), queue_(max_queue) {}
+Member::Member(net::Connection connection, std::size_t max_queue, Wakeups& wakeups)
+    : address_(connection.peer.to_string()), connection_(std::move(connection)), wakeups_(wakeups),
+      queue_(max_queue) {}
 
 bool Member::deliver(std::string_view bytes) {
     // ===== YOUR CODE (lab 08) =============================================
     // Any thread, under the room's lock: append to the queue (false if it
-    // does not fit under --max-queue), and wake the writer. Never waits
-    // for the client.
+    // does not fit under --max-queue). Never waits for the client, and
+    // never wakes the writer itself: if the queue was empty (the writer may
+    // be asleep), list this Member in wakeups_ (shared_from_this()); the
+    // turn at the room wakes it once the room's lock is released.
     (void)bytes;
     not_written_yet("Member::deliver");
     // ===== END OF YOUR CODE ===============================================

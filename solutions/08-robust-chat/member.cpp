@@ -23,8 +23,9 @@ std::size_t send_some(const net::Connection& connection, std::string_view bytes)
 
 }  // namespace
 
-Member::Member(net::Connection connection, std::size_t max_queue)
-    : address_(connection.peer.to_string()), connection_(std::move(connection)), queue_(max_queue) {}
+Member::Member(net::Connection connection, std::size_t max_queue, Wakeups& wakeups)
+    : address_(connection.peer.to_string()), connection_(std::move(connection)), wakeups_(wakeups),
+      queue_(max_queue) {}
 
 bool Member::deliver(std::string_view bytes) {
     bool writer_may_sleep = false;
@@ -37,7 +38,7 @@ bool Member::deliver(std::string_view bytes) {
         writer_may_sleep = queue_.empty();
         if (!queue_.append(bytes)) return false;
     }
-    if (writer_may_sleep) wake_.notify_one();
+    if (writer_may_sleep) wakeups_.push_back(shared_from_this());
     return true;
 }
 

@@ -14,15 +14,18 @@
 //
 //   main thread                    per client: reader thread     per client: writer thread
 //   ---------------------------    --------------------------    -------------------------
-//   poll(listener, signals)        recv -> LineReader -> lines   wait for its queue
-//   accept; room.join(member)      lock room; handle_line:       send everything queued
-//   start reader and writer          commands, or deliver() to     (one send: batching)
-//   ...signal: shut down, below      every other queue           end the connection
+//   poll(listener, signals)        recv -> LineBuffer -> lines   wait for its queue
+//   accept; room.join(member)      lock room; handle_line for    send everything queued
+//   start reader and writer          each: commands, or deliver()  (one send: batching)
+//   ...signal: shut down, below      to every other queue; unlock, end the connection
+//                                    wake the writers it filled
 //
 // Who waits on whom: a reader waits only on its own client's socket, and
 // on the room's mutex, which is held only while appending to queues. A
 // writer waits only on its own client. Nobody waits on another client.
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -43,7 +46,7 @@
 #include "member.hpp"
 #include "net/client_threads.hpp"
 #include "net/errors.hpp"
-#include "net/line_reader.hpp"
+#include "net/line_buffer.hpp"
 #include "net/options.hpp"
 #include "net/tcp.hpp"
 #include "stop_signal.hpp"
@@ -59,11 +62,59 @@ constexpr auto flush_deadline = std::chrono::milliseconds(1000);
 
 // The room and the lock its callers take turns on. ChatRoom itself knows
 // nothing of threads (lab 09 drives it from one); here every reader thread
-// and the main thread use it, one at a time. No call waits for a client,
-// so nobody holds this lock for more than a few microseconds.
+// and the main thread use it, one at a time, through a RoomTurn. No call
+// waits for a client, so nobody holds this lock for more than a few
+// microseconds.
 struct SharedRoom {
+    explicit SharedRoom(std::size_t max_clients) : room(max_clients) {}
+
     std::mutex mutex;
     ChatRoom room;
+    Wakeups wakeups;                 // writers to wake when a turn ends (see RoomTurn)
+    std::atomic<int> waiting{0};     // threads waiting for their turn
+    int wakeups_passed_on = 0;       // turns in a row that left the wake-ups to the next
+};
+
+// One turn at the room: holds its lock, and when the turn is over, releases
+// it and then wakes the writers whose queues this turn filled (member.hpp
+// says why not before).
+//
+// Unless other readers are already waiting for their turn: then the
+// wake-ups are left to the next turn (group commit), and the writers wake
+// once to everyone's lines instead of once per line. The last turn of a
+// burst wakes them; and at most max_passed_on turns in a row pass them on,
+// so that under a steady flood the writers still run.
+class RoomTurn {
+public:
+    explicit RoomTurn(SharedRoom& shared) : shared_(shared), lock_(lock(shared)) {}
+    ~RoomTurn() {
+        if (shared_.waiting.load() > 0 && shared_.wakeups_passed_on < max_passed_on) {
+            ++shared_.wakeups_passed_on;
+            return;  // the next turn, already waiting, will wake them (lock_ is released here)
+        }
+        shared_.wakeups_passed_on = 0;
+        Wakeups to_wake;
+        to_wake.swap(shared_.wakeups);
+        lock_.unlock();
+        for (const std::shared_ptr<Member>& member : to_wake) member->wake_writer();
+    }
+    RoomTurn(const RoomTurn&) = delete;
+    RoomTurn& operator=(const RoomTurn&) = delete;
+
+    ChatRoom& room() { return shared_.room; }
+
+private:
+    static constexpr int max_passed_on = 64;
+
+    static std::unique_lock<std::mutex> lock(SharedRoom& shared) {
+        ++shared.waiting;
+        std::unique_lock<std::mutex> locked(shared.mutex);
+        --shared.waiting;
+        return locked;
+    }
+
+    SharedRoom& shared_;
+    std::unique_lock<std::mutex> lock_;
 };
 
 // How many client threads are still running, so that shutting down can wait
@@ -99,11 +150,25 @@ private:
 };
 
 // The lines of one client, until it leaves, says /quit or is dropped.
+// Whatever one recv() brings is handled in one turn at the room: when a
+// client sends faster than we relay, many lines come at once, and they
+// reach each queue together, for its writer to send in one piece.
 void read_lines(SharedRoom& shared, ClientId id, const Member& member) {
-    net::LineReader reader(member.connection(), ChatRoom::max_line_length);
-    while (const std::optional<std::string> line = reader.read_line()) {
-        const std::lock_guard lock(shared.mutex);
-        if (shared.room.handle_line(id, *line) == ChatRoom::Next::stop_reading) return;
+    net::LineBuffer received(ChatRoom::max_line_length);
+    std::array<char, 64 * 1024> chunk;  // on the stack: only the pages a recv() fills are touched
+    bool peer_closed = false;
+    while (!peer_closed) {
+        const std::size_t count = net::receive_some(member.connection(), chunk);
+        peer_closed = count == 0;
+        received.append({chunk.data(), count});
+        RoomTurn turn(shared);
+        while (std::optional<std::string> line = received.next_line()) {
+            if (turn.room().handle_line(id, *line) == ChatRoom::Next::stop_reading) return;
+        }
+        // At the end of the stream, a last line without its '\n' is a line.
+        if (peer_closed) {
+            if (const std::optional<std::string> last = received.last_line()) turn.room().handle_line(id, *last);
+        }
     }
 }
 
@@ -115,15 +180,13 @@ void serve_client(SharedRoom& shared, RunningThreads& running, ClientId id, std:
         read_lines(shared, id, *member);
     } catch (const net::LineTooLong&) {
         // As soon as the 4,097th byte without '\n' has arrived.
-        const std::lock_guard lock(shared.mutex);
-        shared.room.line_too_long(id);
+        RoomTurn(shared).room().line_too_long(id);
     } catch (const std::system_error& error) {
         if (!net::is_disconnect(error)) std::cerr << program_name << ": " << error.what() << std::endl;
     } catch (const std::exception& error) {
         std::cerr << program_name << ": " << member->address() << ": " << error.what() << std::endl;
     }
-    const std::lock_guard lock(shared.mutex);
-    shared.room.leave(id);  // nothing, if it has left already
+    RoomTurn(shared).room().leave(id);  // nothing, if it has left already
 }
 
 // The writer thread's body.
@@ -169,7 +232,7 @@ int main(int argc, char** argv) {
 
     // Declared in this order, destroyed in the other: the threads are all
     // joined before the room they use goes away.
-    SharedRoom shared{{}, ChatRoom(static_cast<std::size_t>(options.number("--max-clients")))};
+    SharedRoom shared(static_cast<std::size_t>(options.number("--max-clients")));
     RunningThreads running;
     net::ClientThreads threads;
     std::vector<std::weak_ptr<Member>> members;  // to cut off, at shutdown, whoever is left
@@ -185,13 +248,13 @@ int main(int argc, char** argv) {
             std::shared_ptr<Member> member;
             ClientId id = 0;
             {
-                const std::lock_guard lock(shared.mutex);
-                if (shared.room.full()) {
+                RoomTurn turn(shared);
+                if (turn.room().full()) {
                     turn_away(connection);
                     continue;
                 }
-                member = std::make_shared<Member>(std::move(connection), max_queue);
-                id = shared.room.join(member->address(), member);
+                member = std::make_shared<Member>(std::move(connection), max_queue, shared.wakeups);
+                id = turn.room().join(member->address(), member);
             }
             threads.join_finished();
             std::erase_if(members, [](const std::weak_ptr<Member>& gone) { return gone.expired(); });
@@ -211,10 +274,7 @@ int main(int argc, char** argv) {
     // 1. Everyone still here is told, and each writer is asked to finish:
     //    send what is queued (the notice last), then end the connection,
     //    which also wakes that client's reader out of recv().
-    {
-        const std::lock_guard lock(shared.mutex);
-        shared.room.shut_down();
-    }
+    RoomTurn(shared).room().shut_down();
     // 2. Clients that read get all that within microseconds. A client that
     //    stopped reading would keep its writer in send() for ever: after
     //    the deadline, its connection is cut (abort() wakes both its threads).

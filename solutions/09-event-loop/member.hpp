@@ -32,8 +32,9 @@ public:
     int fd() const { return socket_.fd(); }
     ClientId id = 0;  // the room's, given at join
 
-    // The bytes it sent, framed into lines (lab 08's reader did this with
-    // net::LineReader, which blocks; the loop appends what recv() returned).
+    // The bytes it sent, framed into lines (lab 08's reader thread fed its
+    // own LineBuffer from a blocking recv(); the loop appends what a recv()
+    // returned when epoll said there was something).
     net::LineBuffer input{ChatRoom::max_line_length};
 
     // Outbox: the room calls these. None of them waits or writes.

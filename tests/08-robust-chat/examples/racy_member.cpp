@@ -28,16 +28,18 @@ std::size_t send_some(const net::Connection& connection, std::string_view bytes)
 
 }  // namespace
 
-Member::Member(net::Connection connection, std::size_t max_queue)
-    : address_(connection.peer.to_string()), connection_(std::move(connection)), queue_(max_queue) {}
+Member::Member(net::Connection connection, std::size_t max_queue, Wakeups& wakeups)
+    : address_(connection.peer.to_string()), connection_(std::move(connection)), wakeups_(wakeups),
+      queue_(max_queue) {}
 
 bool Member::deliver(std::string_view bytes) {
     // THE MISTAKE: "the room's mutex is held already, so this is safe". It
     // is not: the writer thread changes the queue too (consume), and it
     // takes only this Member's mutex, never the room's.
     if (finishing_ || aborted_) return true;
+    const bool writer_may_sleep = queue_.empty();
     if (!queue_.append(bytes)) return false;
-    wake_.notify_one();
+    if (writer_may_sleep) wakeups_.push_back(shared_from_this());
     return true;
 }
 
