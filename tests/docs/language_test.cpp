@@ -1,8 +1,7 @@
 // The Spanish hints: which language the environment asks for, and the
 // lookup in the catalog (tests/harness/hints.es.txt), with real entries.
 
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include <doctest/doctest.h>  // main(): common/tests/main.cpp
 
 #include "language.hpp"
 

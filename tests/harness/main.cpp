@@ -2,8 +2,7 @@
 // cases, prints a line per case and the closing "N passed, N failed", and can
 // write Gradescope's results.json.
 
-#define DOCTEST_CONFIG_IMPLEMENT
-#include <doctest/doctest.h>
+#include <doctest/doctest.h>  // its implementation: common/tests/doctest.cpp
 
 #include <algorithm>
 #include <cctype>

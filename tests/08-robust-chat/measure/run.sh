@@ -1,9 +1,13 @@
 #!/bin/bash
 # The measurements quoted in labs/08-robust-chat/README.md. Loopback only,
-# a few seconds each. Usage (after `ninja -C build`):
+# a few seconds each. Usage (after `meson setup build`):
 #   tests/08-robust-chat/measure/run.sh [BUILD_DIR]
 set -euo pipefail
 build="${1:-build}"
+# Not in the default build: built here, by name.
+ninja -C "$build" tests/08-robust-chat/measure-chat solutions/06-broadcast-chat/chat-server \
+    solutions/08-robust-chat/robust-chat tests/08-robust-chat/unbatched-robust-chat \
+    tests/08-robust-chat/nagle-robust-chat >/dev/null
 measure="$build/tests/08-robust-chat/measure-chat"
 lab06="$build/solutions/06-broadcast-chat/chat-server"
 lab08="$build/solutions/08-robust-chat/robust-chat"

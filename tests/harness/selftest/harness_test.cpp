@@ -1,8 +1,7 @@
 // The grader must never hang, and must say what went wrong. Each case runs
 // tiny-suite against one kind of misbehaving program and reads its verdict.
 
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include <doctest/doctest.h>  // main(): common/tests/main.cpp
 
 #include <csignal>
 #include <filesystem>
