@@ -196,10 +196,9 @@ const std::vector<std::string> header{"server", "clients", "lines sent", "setup 
                                       "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
 
 // A Markdown table whose columns also line up as plain text.
-std::string table(const std::vector<Run>& runs) {
+std::string table(const std::vector<const Run*>& runs) {
     std::vector<std::vector<std::string>> rows{header};
-    for (const Run& run : runs)
-        if (run.shown) rows.push_back(row_of(run));
+    for (const Run* run : runs) rows.push_back(row_of(*run));
     std::vector<std::size_t> widths(header.size(), 0);
     for (const auto& row : rows)
         for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
@@ -247,8 +246,9 @@ void raise_own_open_file_limit() {
 
 // Of the repetitions of one server at one size, shows only the median one
 // (by delivered lines per second; a run that lost or garbled lines, or was
-// skipped, counts as the slowest).
-void show_only_medians(std::vector<Run>& runs) {
+// skipped, counts as the slowest). Returns them in the plan's order: at
+// each size, the servers in the order they were given.
+std::vector<const Run*> show_only_medians(std::vector<Run>& runs) {
     std::vector<std::vector<Run*>> cells;
     for (Run& run : runs) {
         auto same = std::find_if(cells.begin(), cells.end(), [&](const std::vector<Run*>& cell) {
@@ -273,6 +273,11 @@ void show_only_medians(std::vector<Run>& runs) {
         median->shown = true;
         median->spread = spread;
     }
+    std::vector<const Run*> shown;
+    for (const std::vector<Run*>& cell : cells)
+        for (const Run* run : cell)
+            if (run->shown) shown.push_back(run);
+    return shown;
 }
 
 int main(int argc, char** argv) {
@@ -362,15 +367,16 @@ int main(int argc, char** argv) {
                   << (run.result.note.empty() ? "" : " (" + run.result.note + ")") << std::endl;
     }
 
-    show_only_medians(runs);
-    const std::string text = table(runs);
+    const std::vector<const Run*> shown = show_only_medians(runs);
+    const std::string text = table(shown);
     std::cout << "\n" << machine << "\n\n" << text << std::flush;
 
     std::vector<bench::ChartPoint> points;
     std::string caption = "p99 latency at " + std::to_string(settings.latency_clients) + " clients x " +
                           fixed(settings.latency_rate, 0) + " lines/s:";
-    for (const Run& run : runs) {
-        if (run.skipped || !run.shown) continue;
+    for (const Run* shown_run : shown) {
+        const Run& run = *shown_run;
+        if (run.skipped) continue;
         const bench::RunResult& r = run.result;
         if (run.paced) {
             caption += " " + run.server->name + " " + (r.delivered ? fixed(r.p99_ms, 2) + " ms;" : "-;");
