@@ -122,6 +122,17 @@ void expect_line_perhaps_after(Client& client, const std::string& expected, cons
                      hint);
 }
 
+// The next line must be `expected`; `unwanted` in its place gets its own hint.
+void expect_line_not_after(Client& client, const std::string& expected, const std::string& unwanted,
+                           std::string_view hint, std::string_view unwanted_hint,
+                           grader::Where where = grader::Where::current()) {
+    const std::string line = client.next_line(hint, where);
+    if (line == expected) return;
+    grader::fail(client.name() + " expected " + grader::quote_bytes(expected) + "\n  but received " +
+                     grader::quote_bytes(line),
+                 line == unwanted ? unwanted_hint : hint, where);
+}
+
 // Lines of about 1 KiB, numbered: a few thousand make MiBs without making
 // the server handle hundreds of thousands of lines.
 std::string big_line(int number) {
@@ -184,19 +195,17 @@ GRADER_CHAT_TESTS(grader::chat::by_nickname)
 
 TEST_SUITE("commands") {
 
-TEST_CASE("'/who' lists everyone by name, in the order they connected, to the asker alone") {
+TEST_CASE("'/who' lists everyone, in the order they connected, to the asker alone") {
     Server server;
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice});
     Client carol = join(server, "carol", {&alice, &bob});
-    rename(bob, bob.address(), "bob", {&alice, &carol});
+    const std::string everyone = "* online: " + alice.address() + " " + bob.address() + " " + carol.address();
     carol.send_line("/who");
-    carol.expect_line("* online: " + alice.address() + " bob " + carol.address(),
-                      "'/who' lists every client, in the order they connected, by name (its address until it "
-                      "takes one), separated by single spaces");
+    carol.expect_line(everyone, "'/who' lists every client, in the order they connected, by name (its address "
+                                "until it takes one), separated by single spaces");
     carol.send("/who\r\n");
-    carol.expect_line("* online: " + alice.address() + " bob " + carol.address(),
-                      "'/who\\r\\n' is the line '/who'");
+    carol.expect_line(everyone, "'/who\\r\\n' is the line '/who'");
     alice.send_line("after");
     bob.expect_line(says(alice, "after"), "'/who' is answered to the asker alone: do not relay it");
 }
@@ -224,15 +233,15 @@ TEST_CASE("'/quit': the connection is closed, the others hear it leave, what cam
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice});
     Client carol = join(server, "carol", {&alice, &bob});
-    rename(alice, alice.address(), "alice", {&bob, &carol});
     alice.send("/quit\nnot relayed\n");
     alice.expect_closed("after '/quit' close the connection (the client gets no answer)");
-    bob.expect_line(left("alice"), "'/quit' is a client leaving: the others hear '* NAME left' (and nothing it "
-                                   "sent after '/quit')");
-    carol.expect_line(left("alice"), left_hint);
-    bob.send_line("/who");
-    bob.expect_line("* online: " + bob.address() + " " + carol.address(),
-                    "after '/quit', read nothing more from that client: its later lines are discarded");
+    const char* const discarded_hint =
+        "after '/quit', read nothing more from that client: its later lines are discarded";
+    expect_line_not_after(bob, left(alice), says(alice, "not relayed"),
+                          "'/quit' is a client leaving: the others hear '* NAME left'", discarded_hint);
+    expect_line_not_after(carol, left(alice), says(alice, "not relayed"), left_hint, discarded_hint);
+    bob.send_line("still here");
+    expect_line_not_after(carol, says(bob, "still here"), says(alice, "not relayed"), says_hint, discarded_hint);
 }
 
 }  // TEST_SUITE
@@ -247,8 +256,8 @@ TEST_CASE("'/nick NAME': '* you are now NAME', the others '* OLD is now NAME', a
     alice.send_line("hello as alice");
     bob.expect_line(says("alice", "hello as alice"), "once named, a client's lines go out as 'NAME says: LINE'");
     rename(alice, "alice", "Alice_2-x", {&bob});
-    bob.send_line("/who");
-    bob.expect_line("* online: Alice_2-x " + bob.address(), "'/who' shows each client's current name");
+    alice.send_line("renamed");
+    bob.expect_line(says("Alice_2-x", "renamed"), "after a second '/nick', lines go out under the new name");
     alice.half_close();
     bob.expect_line(left("Alice_2-x"), "the leave notice uses the client's current name");
 }
@@ -287,8 +296,19 @@ TEST_CASE("a name in use is '! name taken'; names are compared byte for byte, an
     bob.expect_line(left("alicia"), left_hint);
     carol.expect_line(left("alicia"), left_hint);
     rename(bob, "Alice", "alicia", {&carol});  // freed when its owner left
+}
+
+TEST_CASE("'/who' shows each client's current name") {
+    Server server;
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client carol = join(server, "carol", {&alice, &bob});
+    rename(bob, bob.address(), "bob", {&alice, &carol});
+    rename(alice, alice.address(), "Alice_2-x", {&bob, &carol});
     carol.send_line("/who");
-    carol.expect_line("* online: alicia alice", "'/who' shows each client's current name, in connection order");
+    carol.expect_line("* online: Alice_2-x bob " + carol.address(),
+                      "'/who' lists each client by its current name (its address until it takes one), in the "
+                      "order they connected");
 }
 
 }  // TEST_SUITE
@@ -423,18 +443,17 @@ TEST_CASE("past --max-queue the slow client is dropped: the others hear it leave
     Client bob = join(server, "bob", {&alice}, 4096);
     std::vector<Client> readers;
     readers.push_back(join(server, "carol", {&alice, &bob}));
-    rename(bob, bob.address(), "bob", {&alice, &readers[0]});
     // The kernel holds about 3 MB for bob; the server 200 KB more at most.
     // 12 MB is far past both.
     bool bob_left = false;
-    relay_past_a_stalled_client(alice, readers, 12000, "bob", true, &bob_left, true);
+    relay_past_a_stalled_client(alice, readers, 12000, bob.address(), true, &bob_left, true);
     if (!bob_left)
         grader::fail("bob has read nothing while alice sent 12 MB (the kernel buffers ~3 MB for him, and "
-                     "--max-queue is 200000), yet carol never heard '* bob left'",
+                     "--max-queue is 200000), yet carol never heard him leave",
                      "bound each client's pending output: when a line would take it past --max-queue bytes, drop "
                      "that client (close its connection) and tell the others '* NAME left'");
     readers[0].set_quiet(false);
-    alice.expect_line(left("bob"), left_hint);
+    alice.expect_line(left(bob), left_hint);
     expect_closed_after_anything(bob, "a dropped client's connection is closed (bob may still read what the kernel "
                                       "had taken for him, then the end)");
     alice.send_line("after bob");
@@ -467,17 +486,20 @@ TEST_CASE("--max-clients N: one more is told '! server full' and closed; nobody 
     dave.expect_line("! server full", "with --max-clients 3 and 3 clients connected, a 4th is answered '! server "
                                       "full' and closed");
     dave.expect_closed("after '! server full', close the connection");
-    alice.send_line("/who");
-    alice.expect_line("* online: " + alice.address() + " " + bob.address() + " " + carol.address(),
-                      "a client turned away is never listed, nor announced as joining or leaving");
-    carol.send_line("/quit");
-    carol.expect_closed();
+    alice.send_line("after dave");
+    for (Client* client : {&bob, &carol})
+        client->expect_line(says(alice, "after dave"),
+                            "a client turned away never joins: nobody hears of it (no '* ADDR joined', no '* ADDR "
+                            "left')");
+    bob.send_line("and me");
+    alice.expect_line(says(bob, "and me"), "a client turned away never joins: nobody hears of it (no '* ADDR joined', "
+                                           "no '* ADDR left')");
+    carol.half_close();
     alice.expect_line(left(carol), left_hint);
     bob.expect_line(left(carol), left_hint);
     Client erin = join(server, "erin", {&alice, &bob});  // a place is free again
-    erin.send_line("/who");
-    erin.expect_line("* online: " + alice.address() + " " + bob.address() + " " + erin.address(),
-                     "once a client has left, its place is free for the next");
+    erin.send_line("in at last");
+    alice.expect_line(says(erin, "in at last"), "once a client has left, its place is free for the next");
 }
 
 TEST_CASE("bad values for --max-clients or --max-queue: a usage message, exit status 2") {
@@ -508,7 +530,6 @@ void shuts_down_on(int signal) {
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice});
     Client carol = join(server, "carol", {&alice, &bob});
-    rename(bob, bob.address(), "bob", {&alice, &carol});
     alice.send_line("last words before the end");
     bob.expect_line(says(alice, "last words before the end"), says_hint);
     carol.expect_line(says(alice, "last words before the end"), says_hint);
