@@ -26,20 +26,43 @@ namespace {
 
 }  // namespace
 
-Member::Member(net::Connection connection, std::size_t max_queue, Wakeups& wakeups)
-    : address_(connection.peer.to_string()), connection_(std::move(connection)), wakeups_(wakeups),
+Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_send)
+    : address_(connection.peer.to_string()), connection_(std::move(connection)), to_send_(to_send),
       queue_(max_queue) {}
 
 bool Member::deliver(std::string_view bytes) {
     // ===== YOUR CODE (lab 08) =============================================
     // Any thread, under the room's lock: append to the queue (false if it
-    // does not fit under --max-queue). Never waits for the client, and
-    // never wakes the writer itself: if the queue was empty (the writer may
-    // be asleep), list this Member in wakeups_ (shared_from_this()); the
-    // turn at the room wakes it once the room's lock is released.
+    // does not fit under --max-queue). Never sends, never waits, never
+    // wakes the writer: if the queue was empty (nobody is sending it yet),
+    // list this Member in to_send_ (shared_from_this()); the turn at the
+    // room sends to it once the room's lock is released.
     (void)bytes;
-    (void)wakeups_;
+    (void)to_send_;
     not_written_yet("Member::deliver");
+    // ===== END OF YOUR CODE ===============================================
+}
+
+std::string Member::claim_pending() {
+    // ===== YOUR CODE (lab 08) =============================================
+    // Called with mutex_ held: set sending_, and return a copy of
+    // everything queued (the copy lets the others go on appending while
+    // the send() runs without the lock). The bytes stay queued until
+    // consume()d.
+    (void)sending_;
+    not_written_yet("Member::claim_pending");
+    // ===== END OF YOUR CODE ===============================================
+}
+
+void Member::send_now_or_wake_writer() {
+    // ===== YOUR CODE (lab 08) =============================================
+    // After a turn at the room, without its lock. If nobody is sending
+    // (sending_), nobody is dropped and bytes are queued: claim them, and
+    // send() them once, with MSG_NOSIGNAL | MSG_DONTWAIT, without the lock
+    // (it never waits: a full socket fails with EAGAIN). Then, under the
+    // lock: release sending_, consume() what was sent, and wake the writer
+    // if bytes are left or the connection is finishing or dropped.
+    not_written_yet("Member::send_now_or_wake_writer");
     // ===== END OF YOUR CODE ===============================================
 }
 
@@ -64,10 +87,11 @@ void Member::abort() {
 
 void Member::write_until_done() {
     // ===== YOUR CODE (lab 08) =============================================
-    // The writer thread: wait for work; send everything queued with one
-    // send() at a time (send_some, above), consuming what each send()
-    // took; until finish() (and all is sent) or abort(), or an error. Then
-    // end_connection().
+    // The writer thread: wait until bytes are queued that nobody else is
+    // sending (or the end); claim them (claim_pending) and send them, one
+    // send() at a time (send_some, above), consuming what each send() took;
+    // release sending_ when all are out. Until finish() (and all is sent)
+    // or abort(), or an error. Then end_connection().
     not_written_yet("Member::write_until_done");
     // ===== END OF YOUR CODE ===============================================
 }

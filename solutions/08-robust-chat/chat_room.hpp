@@ -22,8 +22,8 @@
 using ClientId = std::uint64_t;
 
 // What the room needs of a client's connection: a place to put its output,
-// and a way to end it. The driver implements it (lab 08: a queue drained by
-// the client's writer thread).
+// and a way to end it. The driver implements it (lab 08: a queue sent to
+// after each turn, and the client's writer thread for what is left).
 class Outbox {
 public:
     // Queues bytes for the client. False if they do not fit under its limit

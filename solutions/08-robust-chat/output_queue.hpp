@@ -2,11 +2,12 @@
 // OutputQueue: the bytes the server has accepted for one client and not yet
 // written to its socket, oldest first, bounded in bytes.
 //
-// It knows nothing of sockets or threads. In lab 08 the client's writer
-// thread drains it (under that client's lock); in lab 09 an event loop
-// drains it when the socket is writable. Either way the one who drains it
-// writes pending() with one send() (everything queued, in one system call:
-// batching) and then consume()s what send() took.
+// It knows nothing of sockets or threads. In lab 08 a relaying thread
+// drains it after its turn, as far as the socket takes it at once, and the
+// client's writer thread the rest (each under that client's lock); in lab
+// 09 an event loop drains it when the socket is writable. Either way the
+// one who drains it writes pending() with one send() (everything queued,
+// in one system call: batching) and then consume()s what send() took.
 
 #include <cstddef>
 #include <string>

@@ -2,9 +2,10 @@
 //
 // Lab 06 works while every client behaves. This one does not trust them:
 //   - one client that stops reading no longer stalls everyone: each client
-//     has an output queue drained by its own writer thread (member.hpp),
-//     relaying only appends to queues, and a queue past --max-queue bytes
-//     gets its client dropped;
+//     has an output queue (member.hpp); relaying only appends to queues,
+//     then offers each to its socket with a send() that never waits, and
+//     only the client's own writer thread waits for what is left; a queue
+//     past --max-queue bytes gets its client dropped;
 //   - a line may be 4,096 bytes, not as long as memory; control bytes are
 //     removed before anyone sees them; --max-clients caps the threads and
 //     descriptors any crowd can make us spend;
@@ -12,13 +13,14 @@
 //   - SIGINT and SIGTERM shut it down gracefully: everyone is told, every
 //     connection closes, every thread is joined, exit status 0.
 //
-//   main thread                    per client: reader thread     per client: writer thread
-//   ---------------------------    --------------------------    -------------------------
-//   poll(listener, signals)        recv -> LineBuffer -> lines   wait for its queue
-//   accept; room.join(member)      lock room; handle_line for    send everything queued
-//   start reader and writer          each: commands, or deliver()  (one send: batching)
-//   ...signal: shut down, below      to every other queue; unlock, end the connection
-//                                    wake the writers it filled
+//   main thread                    per client: reader thread       per client: writer thread
+//   ---------------------------    ----------------------------    -------------------------
+//   poll(listener, signals)        recv -> LineBuffer -> lines     wait for bytes left to it
+//   accept; room.join(member)      lock room; handle_line for      send them, waiting as
+//   start reader and writer          each: commands, or deliver()    long as the client takes
+//   ...signal: shut down, below      to every other queue; unlock;   end the connection
+//                                    send to each queue it filled,
+//                                    never waiting (the rest: writer)
 //
 // Who waits on whom: a reader waits only on its own client's socket, and
 // on the room's mutex, which is held only while appending to queues. A
@@ -36,6 +38,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -70,33 +73,37 @@ struct SharedRoom {
 
     std::mutex mutex;
     ChatRoom room;
-    Wakeups wakeups;                 // writers to wake when a turn ends (see RoomTurn)
+    ToSend to_send;                  // queues to send when a turn ends (see RoomTurn)
     std::atomic<int> waiting{0};     // threads waiting for their turn
-    int wakeups_passed_on = 0;       // turns in a row that left the wake-ups to the next
+    int sends_passed_on = 0;         // turns in a row that left their sends to the next
 };
 
 // One turn at the room: holds its lock, and when the turn is over, releases
-// it and then wakes the writers whose queues this turn filled (member.hpp
-// says why not before).
+// it and then sends to the queues this turn filled (never under the lock:
+// a send() under it would make every other reader wait for it).
 //
-// Unless other readers are already waiting for their turn: then the
-// wake-ups are left to the next turn (group commit), and the writers wake
-// once to everyone's lines instead of once per line. The last turn of a
-// burst wakes them; and at most max_passed_on turns in a row pass them on,
-// so that under a steady flood the writers still run.
+// Before sending, it steps aside once (yield): readers that are ready
+// take their turns first, and add their lines to the same queues, so that
+// each send() carries everyone's lines, not one reader's. And when other
+// readers are already waiting for their turn, the sends are left to the
+// next turn altogether (group commit); the last turn of a burst sends, and
+// at most max_passed_on turns in a row pass them on, so that under a
+// steady flood the clients still get their lines.
 class RoomTurn {
 public:
     explicit RoomTurn(SharedRoom& shared) : shared_(shared), lock_(lock(shared)) {}
     ~RoomTurn() {
-        if (shared_.waiting.load() > 0 && shared_.wakeups_passed_on < max_passed_on) {
-            ++shared_.wakeups_passed_on;
-            return;  // the next turn, already waiting, will wake them (lock_ is released here)
+        if (shared_.waiting.load() > 0 && shared_.sends_passed_on < max_passed_on) {
+            ++shared_.sends_passed_on;
+            return;  // the next turn, already waiting, will send (lock_ is released here)
         }
-        shared_.wakeups_passed_on = 0;
-        Wakeups to_wake;
-        to_wake.swap(shared_.wakeups);
+        shared_.sends_passed_on = 0;
+        ToSend to_send;
+        to_send.swap(shared_.to_send);
         lock_.unlock();
-        for (const std::shared_ptr<Member>& member : to_wake) member->wake_writer();
+        if (to_send.empty()) return;
+        std::this_thread::yield();
+        for (const std::shared_ptr<Member>& member : to_send) member->send_now_or_wake_writer();
     }
     RoomTurn(const RoomTurn&) = delete;
     RoomTurn& operator=(const RoomTurn&) = delete;
@@ -152,7 +159,7 @@ private:
 // The lines of one client, until it leaves, says /quit or is dropped.
 // Whatever one recv() brings is handled in one turn at the room: when a
 // client sends faster than we relay, many lines come at once, and they
-// reach each queue together, for its writer to send in one piece.
+// reach each queue together, to be sent in one piece.
 void read_lines(SharedRoom& shared, ClientId id, const Member& member) {
     net::LineBuffer received(ChatRoom::max_line_length);
     std::array<char, 64 * 1024> chunk;  // on the stack: only the pages a recv() fills are touched
@@ -253,7 +260,7 @@ int main(int argc, char** argv) {
                     turn_away(connection);
                     continue;
                 }
-                member = std::make_shared<Member>(std::move(connection), max_queue, shared.wakeups);
+                member = std::make_shared<Member>(std::move(connection), max_queue, shared.to_send);
                 id = turn.room().join(member->address(), member);
             }
             threads.join_finished();

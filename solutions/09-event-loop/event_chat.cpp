@@ -1,7 +1,7 @@
 // Lab 09 — event-chat: the lab 08 chat server on exactly one thread.
 //
 // Lab 08 gave each client a reader thread that blocks in recv() and a
-// writer thread that blocks in send() to drain its queue. Here nothing
+// writer thread that blocks in send() when the client is slow. Here nothing
 // blocks: every socket is non-blocking, and one loop (event_loop.hpp) asks
 // epoll which of them are ready, and does just what they are ready for.
 // The protocol (chat_room.*), the line framing (net::LineBuffer) and the

@@ -2,11 +2,12 @@
 // Member: one connected client, as the event loop sees it: its socket, the
 // bytes it sent that are not whole lines yet, and its output queue.
 //
-// Lab 08's Member had a writer thread per client, woken by deliver(). Here
-// there is no thread to wake: deliver() appends to the queue and puts the
-// member on the loop's list of members to write (`to_write`). After each
-// round the loop writes each of them (write_some), as much as the socket
-// takes, and watches the socket for EPOLLOUT only while something is left.
+// Lab 08's Member was sent to after each turn, as much as the socket took
+// at once, and had a writer thread per client for the rest. Here there is
+// no thread: deliver() appends to the queue and puts the member on the
+// loop's list of members to write (`to_write`). After each round the loop
+// writes each of them (write_some), as much as the socket takes, and
+// watches the socket for EPOLLOUT only while something is left.
 //
 //   the room ---deliver()---> [ queue ]  ... end of the round ... loop: write_some() ---send()---> socket
 //                             listed in to_write                   EAGAIN? watch EPOLLOUT
