@@ -1,5 +1,7 @@
-// Lab 08: the writer side of each client. What each function must do is in
-// member.hpp; how, in the handout ("A writer thread per client").
+// Lab 08: the output side of each client. What each function must do is in
+// member.hpp; how, in the handout ("Nobody writes to another client's
+// socket" and "Sending after the turn: try first, wake the writer only for
+// the rest").
 #include "member.hpp"
 
 #include <sys/socket.h>
@@ -32,11 +34,14 @@ Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_sen
 
 bool Member::deliver(std::string_view bytes) {
     // ===== YOUR CODE (lab 08) =============================================
-    // Any thread, under the room's lock: append to the queue (false if it
-    // does not fit under --max-queue). Never sends, never waits, never
-    // wakes the writer: if the queue was empty (nobody is sending it yet),
-    // list this Member in to_send_ (shared_from_this()); the turn at the
-    // room sends to it once the room's lock is released.
+    // Any thread, under the room's lock, and under mutex_ too (the writer
+    // and the senders after a turn change the queue holding only mutex_):
+    // append to the queue (false if it does not fit under --max-queue).
+    // Never sends, never waits, never wakes the writer: if the queue was
+    // empty before this append, list this Member in to_send_
+    // (shared_from_this()); the turn at the room sends to it once the
+    // room's lock is released. (Bytes already queued have a sender, who
+    // will find these too.)
     (void)bytes;
     (void)to_send_;
     not_written_yet("Member::deliver");
@@ -59,9 +64,13 @@ void Member::send_now_or_wake_writer() {
     // After a turn at the room, without its lock. If nobody is sending
     // (sending_), nobody is dropped and bytes are queued: claim them, and
     // send() them once, with MSG_NOSIGNAL | MSG_DONTWAIT, without the lock
-    // (it never waits: a full socket fails with EAGAIN). Then, under the
-    // lock: release sending_, consume() what was sent, and wake the writer
-    // if bytes are left or the connection is finishing or dropped.
+    // (it never waits: a full socket fails with EAGAIN). -1 (EAGAIN, or
+    // EPIPE/ECONNRESET: the client is gone) counts as nothing sent: never
+    // consume() it; the writer meets a real error again and ends the
+    // connection. Then, under the lock: release sending_, consume() what
+    // was sent, and wake the writer if bytes are left, or the connection is
+    // finishing or dropped (a finish() that came while you held sending_
+    // woke a writer that could not send: it is waiting for you).
     not_written_yet("Member::send_now_or_wake_writer");
     // ===== END OF YOUR CODE ===============================================
 }
@@ -78,8 +87,10 @@ void Member::abort() {
     // ===== YOUR CODE (lab 08) =============================================
     // Dropped: the writer stops at once, whatever is queued, even if it is
     // waiting in send() to a client that reads nothing; the reader, if it
-    // waits in recv(), wakes up too. Do not close the descriptor here (why
-    // not? see the handout).
+    // waits in recv(), wakes up too (end_connection() does both). The
+    // connection is reset when it is closed (SO_LINGER 0), so that the
+    // kernel frees what it holds for that client at once. Do not close
+    // the descriptor here (why not? see the handout).
     (void)aborted_;
     not_written_yet("Member::abort");
     // ===== END OF YOUR CODE ===============================================
@@ -87,11 +98,12 @@ void Member::abort() {
 
 void Member::write_until_done() {
     // ===== YOUR CODE (lab 08) =============================================
-    // The writer thread: wait until bytes are queued that nobody else is
-    // sending (or the end); claim them (claim_pending) and send them, one
-    // send() at a time (send_some, above), consuming what each send() took;
-    // release sending_ when all are out. Until finish() (and all is sent)
-    // or abort(), or an error. Then end_connection().
+    // The writer thread: wait until aborted_, or nobody is sending
+    // (!sending_) and bytes are queued or finishing_; claim them
+    // (claim_pending) and send them, one send() at a time (send_some,
+    // above), consuming what each send() took; release sending_ when all
+    // are out. Until finish() (and all is sent) or abort(), or an error.
+    // Then end_connection().
     not_written_yet("Member::write_until_done");
     // ===== END OF YOUR CODE ===============================================
 }

@@ -61,8 +61,11 @@ public:
     // For this client's reader thread, which alone reads from it.
     const net::Connection& connection() const { return connection_; }
 
-    // Outbox: any thread, under the room's lock. None of them waits.
-    bool deliver(std::string_view bytes) override;  // lists this Member in `to_send` if nobody sends yet
+    // Outbox: any thread, under the room's lock (abort() also without it,
+    // at shutdown); each takes this Member's own mutex too, which the
+    // writer and the senders after a turn take (never the room's). None
+    // of them waits.
+    bool deliver(std::string_view bytes) override;  // lists this Member in `to_send` if its queue was empty
     void finish() override;
     void abort() override;
 
