@@ -502,6 +502,19 @@ TEST_CASE("--max-clients N: one more is told '! server full' and closed; nobody 
     alice.expect_line(says(erin, "in at last"), "once a client has left, its place is free for the next");
 }
 
+TEST_CASE("'/who' never lists a client turned away by --max-clients") {
+    Server server(with_limits({"--max-clients", "2"}));
+    Client alice = server.connect("alice");
+    Client bob = join(server, "bob", {&alice});
+    Client carol = server.connect("carol");
+    carol.expect_line("! server full", "with --max-clients 2 and 2 clients connected, a 3rd is answered '! server "
+                                       "full' and closed");
+    carol.expect_closed("after '! server full', close the connection");
+    alice.send_line("/who");
+    alice.expect_line("* online: " + alice.address() + " " + bob.address(),
+                      "a client turned away never joins the room: '/who' never lists it");
+}
+
 TEST_CASE("bad values for --max-clients or --max-queue: a usage message, exit status 2") {
     const std::vector<std::vector<std::string>> bad = {
         {"--max-clients", "0"}, {"--max-clients", "-1"}, {"--max-clients", "many"},
