@@ -45,10 +45,16 @@ void ChatRoom::leave(ClientId id) {
     drop_the_overflowing();
 }
 
+void ChatRoom::drop(ClientId id) {
+    overflowing_.push_back(id);
+    drop_the_overflowing();
+}
+
 void ChatRoom::shut_down() {
     for (auto& [id, client] : clients_) {
-        // A client whose queue is full does not get the notice; it is
-        // closed all the same (by the driver, if it never reads again).
+        // A client that stopped reading, past --max-queue, does not get the
+        // notice; it is closed all the same (by the driver, which gives
+        // every client a moment to take what it is owed).
         client.outbox->deliver("* server shutting down\n");
         client.outbox->finish();
     }
@@ -98,11 +104,11 @@ void ChatRoom::remove(ClientId id) {
     tell_everyone_but(id, "* " + name + " left\n");
 }
 
-// A client whose pending output went past --max-queue has stopped reading
-// (or reads far slower than the others talk). Waiting for it would stall
-// everyone; queueing without end would let it eat the server's memory.
-// So it goes, and the others hear it leave. Telling them may in turn push
-// another slow client over its limit: hence the loop.
+// A client that has stopped reading, with more than --max-queue pending
+// (its Outbox refused a line, or its driver saw it): waiting for it would
+// stall everyone, queueing without end would let it eat the server's
+// memory. So it goes, and the others hear it leave. Telling them may in
+// turn refuse another stalled client: hence the loop.
 void ChatRoom::drop_the_overflowing() {
     while (!overflowing_.empty()) {
         const ClientId id = overflowing_.back();

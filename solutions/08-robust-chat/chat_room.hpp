@@ -26,8 +26,10 @@ using ClientId = std::uint64_t;
 // after each turn, and the client's writer thread for what is left).
 class Outbox {
 public:
-    // Queues bytes for the client. False if they do not fit under its limit
-    // (--max-queue): the room then drops the client.
+    // Queues bytes for the client. False when the client has stopped
+    // reading and these would take it past --max-queue: the room then
+    // drops the client. (A client that reads is never refused: the driver
+    // keeps its output small by reading the senders no faster.)
     virtual bool deliver(std::string_view bytes) = 0;
     // The client is out of the room: write what is queued, then close.
     virtual void finish() = 0;
@@ -69,6 +71,12 @@ public:
     // (it was dropped, or said /quit, before).
     void leave(ClientId id);
 
+    // The driver found that the client has stopped reading with more than
+    // --max-queue pending: it is dropped (its connection aborted, what is
+    // queued thrown away) and the others hear "* NAME left". Nothing if it
+    // is not here.
+    void drop(ClientId id);
+
     // SIGINT or SIGTERM: everyone hears "* server shutting down", and every
     // connection is finished. The room is empty afterwards.
     void shut_down();
@@ -90,7 +98,7 @@ private:
 
     std::size_t max_clients_;
     std::map<ClientId, Client> clients_;  // ids grow: in the order they connected
-    std::vector<ClientId> overflowing_;   // their output went past --max-queue: drop them
+    std::vector<ClientId> overflowing_;   // stopped reading, past --max-queue: drop them
     ClientId next_id_ = 1;
 };
 

@@ -13,8 +13,14 @@
 // cannot wait (MSG_DONTWAIT): a client that reads takes it all, at once.
 // What the socket does not take now is left to this client's own writer
 // thread, the only one that ever waits for this client. A slow client
-// stalls only its own writer; and its queue is bounded (--max-queue): past
-// that, the room drops it.
+// stalls only its own writer.
+//
+// Flow control: a client that reads, with more than the high-water mark
+// waiting for it, is "behind", and while anyone is, the readers take no
+// lines (Flow): the senders' bytes wait in their sockets until the readers
+// catch up. A client whose socket has taken nothing for a second is
+// "stalled": it no longer counts (it must not hold the others), and past
+// --max-queue it is dropped.
 //
 //   reader threads  --deliver()-->  [ queue | mutex ]  --send_now_or_wake_writer()-->  socket
 //   (any client's)    append           |                 after the turn: one send()
@@ -32,6 +38,8 @@
 // first claims `sending_` under the mutex, and nobody else sends until it
 // is released, so every byte goes out once, in order.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -46,6 +54,36 @@
 
 class Member;
 
+// A client whose socket has taken nothing of what is pending for this long
+// has stopped reading (the contract's "second"): the writer's send() waits
+// at most this long (SO_SNDTIMEO).
+constexpr auto stall_time = std::chrono::seconds(1);
+
+// Backpressure: how many clients that read are behind. While any is, the
+// room is held: reader threads hand it no lines (they wait in
+// wait_until_free()), so the server reads its senders no faster than its
+// readers take their lines, and its memory stays bounded.
+class Flow {
+public:
+    explicit Flow(std::size_t max_queue);
+
+    const std::size_t high_water;  // more than this waiting for a client that reads: it is behind
+    const std::size_t low_water;   // ...until it is down to this
+
+    bool held() const { return behind_.load() > 0; }
+    // For a reader thread, between lines: returns once nobody is behind.
+    void wait_until_free();
+
+    // For a Member, under its own mutex, when it falls behind or catches up.
+    void one_more_behind();
+    void one_less_behind();
+
+private:
+    std::atomic<int> behind_{0};
+    std::mutex mutex_;  // only for waiting on free_
+    std::condition_variable free_;
+};
+
 // Members whose queues a turn at the room filled, to be sent to once the
 // turn is over: deliver() lists its Member here (under the room's lock,
 // like every call to an Outbox), and whoever held the lock calls
@@ -55,7 +93,7 @@ using ToSend = std::vector<std::shared_ptr<Member>>;
 class Member final : public Outbox, public std::enable_shared_from_this<Member> {
 public:
     // `to_send` is used only under the room's lock.
-    Member(net::Connection connection, std::size_t max_queue, ToSend& to_send);
+    Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow);
 
     const std::string& address() const { return address_; }  // "127.0.0.1:51234"
     // For this client's reader thread, which alone reads from it.
@@ -65,7 +103,9 @@ public:
     // at shutdown); each takes this Member's own mutex too, which the
     // writer and the senders after a turn take (never the room's). None
     // of them waits.
-    bool deliver(std::string_view bytes) override;  // lists this Member in `to_send` if its queue was empty
+    // Lists this Member in `to_send` if its queue was empty. False when the
+    // client has stopped reading (stalled) and would be past --max-queue.
+    bool deliver(std::string_view bytes) override;
     void finish() override;
     void abort() override;
 
@@ -78,22 +118,31 @@ public:
     // The writer thread's body: waits until bytes are left for it, sends
     // them, waiting for the client as long as it takes; until finish()
     // (then what is left is sent first) or abort(), or the client is gone.
-    // Then ends the connection both ways, which also wakes this client's
-    // reader if it is still waiting in recv().
+    // A send() that took nothing for stall_time makes the client stalled
+    // (it stops holding the room), and dropped if past --max-queue. Then
+    // ends the connection both ways, which also wakes this client's reader
+    // if it is still waiting in recv().
     void write_until_done();
 
 private:
     // Under mutex_: claims the right to send, and returns everything queued.
     std::string claim_pending();
+    // Under mutex_, after anything that changes the queue or the state: am
+    // I behind? (Counted in flow_ when that changes.)
+    void update_flow();
     void end_connection();
 
     const std::string address_;
     const net::Connection connection_;
+    const std::size_t max_queue_;
     ToSend& to_send_;
-    std::mutex mutex_;               // guards the four below
+    Flow& flow_;
+    std::mutex mutex_;               // guards everything below
     std::condition_variable wake_;   // the writer waits on it for work
     OutputQueue queue_;
     bool sending_ = false;           // someone is sending claim_pending()'s bytes: nobody else may send
     bool finishing_ = false;         // no more output will come
     bool aborted_ = false;           // close now, whatever is queued
+    bool stalled_ = false;           // its socket took nothing for stall_time
+    bool behind_ = false;            // counted in flow_
 };

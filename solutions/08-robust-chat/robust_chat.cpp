@@ -69,10 +69,11 @@ constexpr auto flush_deadline = std::chrono::milliseconds(1000);
 // waits for a client, so nobody holds this lock for more than a few
 // microseconds.
 struct SharedRoom {
-    explicit SharedRoom(std::size_t max_clients) : room(max_clients) {}
+    SharedRoom(std::size_t max_clients, std::size_t max_queue) : room(max_clients), flow(max_queue) {}
 
     std::mutex mutex;
     ChatRoom room;
+    Flow flow;                       // while held, readers hand the room no lines
     ToSend to_send;                  // queues to send when a turn ends (see RoomTurn)
     std::atomic<int> waiting{0};     // threads waiting for their turn
     int sends_passed_on = 0;         // turns in a row that left their sends to the next
@@ -156,25 +157,36 @@ private:
     int running_ = 0;
 };
 
+// Hands the room the whole lines in `received`, in turns: a turn goes on
+// while the room is free, and ends when it is held (someone who reads is
+// behind); this thread then waits until it is free again. Whatever one
+// recv() brought is handled in as few turns as that allows: when a client
+// sends faster than we relay, many lines come at once, and they reach each
+// queue together, to be sent in one piece. False: read no more.
+bool hand_over_lines(SharedRoom& shared, ClientId id, net::LineBuffer& received) {
+    while (true) {
+        shared.flow.wait_until_free();
+        RoomTurn turn(shared);
+        while (!shared.flow.held()) {
+            const std::optional<std::string> line = received.next_line();
+            if (!line) return true;  // all handed over
+            if (turn.room().handle_line(id, *line) == ChatRoom::Next::stop_reading) return false;
+        }
+    }
+}
+
 // The lines of one client, until it leaves, says /quit or is dropped.
-// Whatever one recv() brings is handled in one turn at the room: when a
-// client sends faster than we relay, many lines come at once, and they
-// reach each queue together, to be sent in one piece.
 void read_lines(SharedRoom& shared, ClientId id, const Member& member) {
     net::LineBuffer received(ChatRoom::max_line_length);
     std::array<char, 64 * 1024> chunk;  // on the stack: only the pages a recv() fills are touched
-    bool peer_closed = false;
-    while (!peer_closed) {
+    while (true) {
         const std::size_t count = net::receive_some(member.connection(), chunk);
-        peer_closed = count == 0;
         received.append({chunk.data(), count});
-        RoomTurn turn(shared);
-        while (std::optional<std::string> line = received.next_line()) {
-            if (turn.room().handle_line(id, *line) == ChatRoom::Next::stop_reading) return;
-        }
-        // At the end of the stream, a last line without its '\n' is a line.
-        if (peer_closed) {
-            if (const std::optional<std::string> last = received.last_line()) turn.room().handle_line(id, *last);
+        if (!hand_over_lines(shared, id, received)) return;
+        if (count == 0) {
+            // At the end of the stream, a last line without its '\n' is a line.
+            if (const std::optional<std::string> last = received.last_line()) RoomTurn(shared).room().handle_line(id, *last);
+            return;
         }
     }
 }
@@ -239,7 +251,7 @@ int main(int argc, char** argv) {
 
     // Declared in this order, destroyed in the other: the threads are all
     // joined before the room they use goes away.
-    SharedRoom shared(static_cast<std::size_t>(options.number("--max-clients")));
+    SharedRoom shared(static_cast<std::size_t>(options.number("--max-clients")), max_queue);
     RunningThreads running;
     net::ClientThreads threads;
     std::vector<std::weak_ptr<Member>> members;  // to cut off, at shutdown, whoever is left
@@ -260,7 +272,7 @@ int main(int argc, char** argv) {
                     turn_away(connection);
                     continue;
                 }
-                member = std::make_shared<Member>(std::move(connection), max_queue, shared.to_send);
+                member = std::make_shared<Member>(std::move(connection), max_queue, shared.to_send, shared.flow);
                 id = turn.room().join(member->address(), member);
             }
             threads.join_finished();

@@ -20,11 +20,14 @@ namespace {
 constexpr std::uint64_t listener_key = ~std::uint64_t{0};
 constexpr std::uint64_t signals_key = ~std::uint64_t{0} - 1;
 
+// How often the loop looks for stalled clients while some output waits.
+constexpr auto tick_period = std::chrono::milliseconds(100);
+
 }  // namespace
 
 EventLoop::EventLoop(net::Socket listener, net::Socket signals, Limits limits)
     : listener_(std::move(listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)), signals_(std::move(signals)),
-      limits_(limits), room_(limits.max_clients) {
+      limits_(limits), room_(limits.max_clients), flow_(limits.max_queue) {
     if (!epoll_.is_open()) net::throw_errno("epoll_create1", "");
     // Level-triggered (the default): epoll reports a descriptor for as long
     // as it is ready. We may read a client once per round and come back to
@@ -43,7 +46,10 @@ void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int opera
 int EventLoop::run() {
     std::vector<epoll_event> events(1024);
     while (true) {
-        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()), -1);
+        // Sleep until something is ready; while some output waits, wake up
+        // for the tick too.
+        const int timeout = watching_output_ > 0 ? static_cast<int>(tick_period.count()) : -1;
+        const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()), timeout);
         if (ready < 0) {
             if (errno == EINTR) continue;  // a signal we do not block (SIGSTOP/SIGCONT, a debugger)
             net::throw_errno("epoll_wait", "");
@@ -65,12 +71,55 @@ int EventLoop::run() {
             const auto found = members_.find(key);
             if (found == members_.end()) continue;
             const std::shared_ptr<Member> member = found->second;
-            if (member->reading && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(*member);
+            if (what & (EPOLLHUP | EPOLLERR)) {
+                if (!member->finishing()) on_readable(*member);  // a reset: recv() says so, and it leaves
+            } else if (member->reading && (what & EPOLLIN)) {
+                // The room is held: read nothing from anyone, until it is free.
+                if (flow_.held()) pause(*member);
+                else on_readable(*member);
+            }
             // Readable and writable at once: write too, or a client that
             // keeps talking would never get its queue written.
             if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) write(*member);
         }
-        write_listed();
+        end_round();
+    }
+}
+
+// After each round: write what the room gave, look for stalled clients
+// when it is time, and once the room is free, take the paused senders'
+// lines and read them again.
+void EventLoop::end_round() {
+    write_listed();
+    if (watching_output_ > 0) {
+        const Clock::time_point now = Clock::now();
+        if (now >= next_tick_) {
+            next_tick_ = now + tick_period;
+            tick(now);
+            write_listed();
+        }
+    }
+    while (!flow_.held() && !paused_.empty()) {
+        const Member::List paused = std::exchange(paused_, {});
+        for (const std::shared_ptr<Member>& member : paused) {
+            if (!members_.contains(member->id)) continue;  // closed meanwhile
+            if (flow_.held()) {
+                paused_.push_back(member);  // held again: it waits for the next time
+                continue;
+            }
+            member->paused = false;
+            take_lines(*member);  // may pause it again
+            if (!member->paused) set_events(*member, member->watching_output);
+        }
+        write_listed();  // the socket may take it all at once, and the room be free again
+    }
+}
+
+// Every client waiting for EPOLLOUT: stalled ones stop counting; stalled
+// ones past --max-queue are dropped.
+void EventLoop::tick(Clock::time_point now) {
+    for (const auto& [id, member] : members_) {
+        if (member->watching_output && member->check_stalled(now)) room_.drop(id);
     }
 }
 
@@ -115,7 +164,7 @@ void EventLoop::accept_clients() {
         }
         net::set_no_delay(socket);  // chat lines are small: send them now (no Nagle)
         const std::string peer = net::Address(reinterpret_cast<sockaddr*>(&address), length).to_string();
-        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_);
+        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_, flow_);
         member->id = room_.join(member->address(), member);
         watch(member->fd(), EPOLLIN, member->id, EPOLL_CTL_ADD);
         members_.emplace(member->id, std::move(member));
@@ -133,24 +182,56 @@ void EventLoop::on_readable(Member& member) {
             return;
         }
         if (received == 0) {
-            // It closed its side: its last line (even without '\n') counts,
+            // It closed its side: its lines, the last even without '\n',
             // then it leaves (the room finishes it: what it is owed is
             // written, then it is closed).
+            while (const auto line = member.input.next_line()) {
+                if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;
+            }
             if (const auto last = member.input.last_line()) room_.handle_line(member.id, *last);
             room_.leave(member.id);
             return;
         }
         member.input.append(std::string_view(bytes, static_cast<std::size_t>(received)));
-        while (const auto line = member.input.next_line()) {
+    } catch (const net::LineTooLong&) {
+        room_.line_too_long(member.id);
+        return;
+    }
+    take_lines(member);
+}
+
+// The member's whole lines go to the room, one at a time, while the room is
+// not held; if it becomes held, the rest wait in the member's LineBuffer,
+// and the member is paused until the room is free again.
+void EventLoop::take_lines(Member& member) {
+    try {
+        while (!flow_.held()) {
+            const auto line = member.input.next_line();
+            if (!line) return;  // all taken
             if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
         }
     } catch (const net::LineTooLong&) {
         room_.line_too_long(member.id);
+        return;
     }
+    pause(member);
 }
 
-void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
+// Not read while the room is held: EPOLLIN off (level-triggered, it would
+// be reported every round), listed to be taken up again.
+void EventLoop::pause(Member& member) {
+    if (member.paused) return;
+    member.paused = true;
+    paused_.push_back(members_.at(member.id));
+    set_events(member, member.watching_output);
+}
+
+// Watches what the member needs: input unless it is out of the room or
+// paused, output while a write came back EAGAIN.
+void EventLoop::set_events(Member& member, bool watching_output) {
+    const bool reading = !member.finishing() && !member.aborted() && !member.paused;
     if (member.reading == reading && member.watching_output == watching_output) return;
+    if (member.watching_output != watching_output) watching_output_ += watching_output ? 1 : -1;
     member.reading = reading;
     member.watching_output = watching_output;
     watch(member.fd(), (reading ? EPOLLIN : 0u) | (watching_output ? EPOLLOUT : 0u), member.id, EPOLL_CTL_MOD);
@@ -163,10 +244,10 @@ void EventLoop::write(Member& member) {
     switch (member.write_some()) {
     case Member::Written::all:
         if (member.finishing()) return close(member);
-        set_events(member, true, false);  // nothing to write: stop asking
+        set_events(member, false);  // nothing to write: stop asking
         return;
     case Member::Written::would_block:
-        set_events(member, !member.finishing(), true);  // the kernel tells us when there is room
+        set_events(member, true);  // the kernel tells us when there is room
         return;
     case Member::Written::failed:
         room_.leave(member.id);  // it has gone: the others hear it left
@@ -195,6 +276,10 @@ void EventLoop::write_listed() {
 // of the epoll set; we take it out now, so that no event names it again.
 void EventLoop::close(Member& member) {
     ::epoll_ctl(epoll_.fd(), EPOLL_CTL_DEL, member.fd(), nullptr);
+    if (member.watching_output) {
+        member.watching_output = false;
+        --watching_output_;
+    }
     members_.erase(member.id);
     if (!accepting_) {  // a descriptor is free again
         accepting_ = true;

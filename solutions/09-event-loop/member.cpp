@@ -5,8 +5,9 @@
 
 #include <sys/socket.h>
 
-Member::Member(net::Socket socket, std::string address, std::size_t max_queue, List& to_write)
-    : address_(std::move(address)), socket_(std::move(socket)), queue_(max_queue), to_write_(to_write) {}
+Member::Member(net::Socket socket, std::string address, std::size_t max_queue, List& to_write, Flow& flow)
+    : address_(std::move(address)), socket_(std::move(socket)), max_queue_(max_queue), to_write_(to_write),
+      flow_(flow) {}
 
 void Member::list_for_writing() {
     if (listed) return;
@@ -16,22 +17,30 @@ void Member::list_for_writing() {
 
 bool Member::deliver(std::string_view bytes) {
     if (finishing_ || aborted_) return true;  // out of the room: nothing more for it
-    if (!queue_.append(bytes)) return false;  // past --max-queue: the room drops it
+    // A client that reads is never refused (flow control keeps its queue
+    // small); one that has stopped reading gets no more than --max-queue.
+    if (stalled_ && queue_.size() + bytes.size() > max_queue_) return false;
+    queue_.append(bytes);
     list_for_writing();
+    update_flow();
     return true;
 }
 
 void Member::finish() {
     finishing_ = true;
+    update_flow();
     list_for_writing();  // the loop writes what is left, then closes
 }
 
 void Member::abort() {
     aborted_ = true;
+    update_flow();
     list_for_writing();  // the loop closes it, whatever is queued
 }
 
 Member::Written Member::write_some() {
+    Written result = Written::all;
+    bool took_some = false;
     while (!queue_.empty()) {
         const std::string_view pending = queue_.pending();
         // MSG_NOSIGNAL: writing to a client that has gone is an error to
@@ -39,11 +48,37 @@ Member::Written Member::write_some() {
         const ssize_t sent = ::send(socket_.fd(), pending.data(), pending.size(), MSG_NOSIGNAL);
         if (sent >= 0) {
             queue_.consume(static_cast<std::size_t>(sent));  // maybe only part: the rest stays, in order
+            took_some = true;
             continue;
         }
         if (errno == EINTR) continue;  // a signal came in: nothing was written, try again
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return Written::would_block;
-        return Written::failed;
+        result = errno == EAGAIN || errno == EWOULDBLOCK ? Written::would_block : Written::failed;
+        break;
     }
-    return Written::all;
+    // The stall clock: it runs from the last time the socket took something
+    // (or, at the first EAGAIN, from now).
+    if (result != Written::would_block) blocked_since_.reset();
+    else if (took_some || !blocked_since_) blocked_since_ = Clock::now();
+    if (took_some) stalled_ = false;  // it reads again: it counts again
+    update_flow();
+    return result;
+}
+
+bool Member::check_stalled(Clock::time_point now) {
+    if (!stalled_ && blocked_since_ && now - *blocked_since_ >= stall_time) {
+        stalled_ = true;
+        update_flow();
+    }
+    return stalled_ && queue_.size() > max_queue_;
+}
+
+void Member::update_flow() {
+    // Behind: in the room, reading (not stalled), and more than the high
+    // water waiting; it stays behind until it is down to the low water (so
+    // that the loop does not stop and start again for every line).
+    const bool behind = !finishing_ && !aborted_ && !stalled_ &&
+                        queue_.size() > (behind_ ? flow_.low_water : flow_.high_water);
+    if (behind == behind_) return;
+    behind_ = behind;
+    flow_.behind += behind ? 1 : -1;
 }
