@@ -3,6 +3,15 @@
 #include <algorithm>
 #include <utility>
 
+namespace {
+
+// Held-back chat lines go out once they are this many bytes (or sooner):
+// enough to make one deliver() do the work of many, little enough for
+// flow control to see the queues grow soon.
+constexpr std::size_t said_batch_bytes = 16 * 1024;
+
+}  // namespace
+
 ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outbox) {
     const ClientId id = next_id_++;
     clients_.emplace(id, Client{address, std::move(outbox)});
@@ -26,9 +35,9 @@ ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
     } else if (line.starts_with('/')) {
         tell(id, "! unknown command: " + without_control_bytes(line) + "\n");
     } else if (const std::string text = without_control_bytes(line); !text.empty()) {
-        // Built once, queued for each: relaying a line only appends to
-        // queues, and never waits for any client.
-        tell_everyone_but(id, sender->second.name + " says: " + text + "\n");
+        // Relaying a line only appends it to the others' queues, and never
+        // waits for any client; with the sender's other lines, at once.
+        say(id, sender->second.name, text);
     }
     drop_the_overflowing();  // perhaps the asker itself, if it asked /who and reads nothing
     return clients_.contains(id) ? Next::keep_reading : Next::stop_reading;
@@ -45,12 +54,23 @@ void ChatRoom::leave(ClientId id) {
     drop_the_overflowing();
 }
 
+void ChatRoom::flush() {
+    if (said_.empty()) return;
+    // Delivered from a buffer of its own: tell_everyone_but() flushes too.
+    std::string said = std::exchange(said_, std::move(spare_));
+    tell_everyone_but(said_by_, said);
+    said.clear();
+    spare_ = std::move(said);
+    drop_the_overflowing();
+}
+
 void ChatRoom::drop(ClientId id) {
     overflowing_.push_back(id);
     drop_the_overflowing();
 }
 
 void ChatRoom::shut_down() {
+    flush();
     for (auto& [id, client] : clients_) {
         // A client that stopped reading, past --max-queue, does not get the
         // notice; it is closed all the same (by the driver, which gives
@@ -85,13 +105,25 @@ bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
     });
 }
 
+// One sender's chat lines wait in said_, built once for everyone else,
+// until something else happens (tell, tell_everyone_but), another sender
+// speaks, they are many, or the driver flushes.
+void ChatRoom::say(ClientId id, const std::string& name, std::string_view text) {
+    if (said_by_ != id) flush();
+    said_by_ = id;
+    said_.append(name).append(" says: ").append(text).push_back('\n');
+    if (said_.size() >= said_batch_bytes) flush();
+}
+
 void ChatRoom::tell(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     const auto client = clients_.find(id);
     if (client == clients_.end()) return;
     if (!client->second.outbox->deliver(text)) overflowing_.push_back(id);
 }
 
 void ChatRoom::tell_everyone_but(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     for (auto& [other, client] : clients_)
         if (other != id && !client.outbox->deliver(text)) overflowing_.push_back(other);
 }

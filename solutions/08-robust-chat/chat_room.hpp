@@ -62,6 +62,13 @@ public:
     // dropped): read nothing more from it.
     Next handle_line(ClientId id, std::string_view line);
 
+    // The room may hold a sender's chat lines back, to give each of the
+    // others all of them at once (one deliver() each for many lines:
+    // batching). Anything else the room does gives them out first, so the
+    // order is kept; the driver calls flush() when it has handed over all
+    // the lines it has for now (the end of a turn, of a read).
+    void flush();
+
     // The client sent more than max_line_length bytes without a '\n': it is
     // told "! line too long", and leaves.
     void line_too_long(ClientId id);
@@ -91,6 +98,7 @@ private:
     std::string who() const;
     bool name_taken(std::string_view name, ClientId asker) const;
 
+    void say(ClientId id, const std::string& name, std::string_view text);  // a chat line, held back (flush)
     void tell(ClientId id, std::string_view text);
     void tell_everyone_but(ClientId id, std::string_view text);
     void remove(ClientId id);  // unlists it, tells the others, finishes its connection
@@ -100,6 +108,9 @@ private:
     std::map<ClientId, Client> clients_;  // ids grow: in the order they connected
     std::vector<ClientId> overflowing_;   // stopped reading, past --max-queue: drop them
     ClientId next_id_ = 1;
+    std::string said_;                    // "NAME says: LINE\n"... held back, for everyone but said_by_
+    std::string spare_;                   // said_'s last buffer, kept for its capacity
+    ClientId said_by_ = 0;
 };
 
 // Text as it may be shown to others: without control bytes (0x00 to 0x1F

@@ -94,6 +94,7 @@ class RoomTurn {
 public:
     explicit RoomTurn(SharedRoom& shared) : shared_(shared), lock_(lock(shared)) {}
     ~RoomTurn() {
+        shared_.room.flush();  // the lines the room held back go into the queues now
         if (shared_.waiting.load() > 0 && shared_.sends_passed_on < max_passed_on) {
             ++shared_.sends_passed_on;
             return;  // the next turn, already waiting, will send (lock_ is released here)

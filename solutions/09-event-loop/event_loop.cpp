@@ -207,13 +207,14 @@ void EventLoop::take_lines(Member& member) {
     try {
         while (!flow_.held()) {
             const auto line = member.input.next_line();
-            if (!line) return;  // all taken
-            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
+            if (!line) return room_.flush();  // all taken: the lines the room held back go out
+            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return room_.flush();  // /quit, or dropped
         }
     } catch (const net::LineTooLong&) {
         room_.line_too_long(member.id);
         return;
     }
+    room_.flush();
     pause(member);
 }
 
