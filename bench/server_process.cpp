@@ -169,8 +169,15 @@ Profiler::Profiler(pid_t pid, const std::string& path) {
             ::dup2(null, 1);
             ::dup2(null, 2);
         }
-        ::execlp("perf", "perf", "record", "-q", "-F", "1999", "-g", "-p", target.c_str(), "-o", path.c_str(),
-                 static_cast<char*>(nullptr));
+        // NETBENCH_CALL_GRAPH=dwarf: whole call stacks, through libraries
+        // built without frame pointers (larger files; -F 499).
+        const char* dwarf = std::getenv("NETBENCH_CALL_GRAPH");
+        if (dwarf != nullptr && std::string(dwarf) == "dwarf")
+            ::execlp("perf", "perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-p", target.c_str(),
+                     "-o", path.c_str(), static_cast<char*>(nullptr));
+        else
+            ::execlp("perf", "perf", "record", "-q", "-F", "1999", "-g", "-p", target.c_str(), "-o", path.c_str(),
+                     static_cast<char*>(nullptr));
         ::_exit(127);
     }
     // Attached once it has written its file's header (up to 2 s).

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <utility>
+// BEGIN SOLUTION ONLY
+// INSTEAD
+//|
+//| #include "not_written_yet.hpp"
+// END SOLUTION ONLY
 
 namespace {
 
@@ -21,6 +26,7 @@ ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outb
 }
 
 ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
+    // BEGIN YOURS
     const auto sender = clients_.find(id);
     if (sender == clients_.end()) return Next::stop_reading;  // dropped meanwhile
     // Commands are whole lines, matched exactly: "/who " or "/WHO" are not
@@ -41,11 +47,27 @@ ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
     }
     drop_the_overflowing();  // perhaps the asker itself, if it asked /who and reads nothing
     return clients_.contains(id) ? Next::keep_reading : Next::stop_reading;
+    // INSTEAD
+    //| // The contract's rules for a line: lab 06's (/who to the asker; other
+    //| // non-empty lines to everyone else, with say()) and lab 08's (/quit, /nick
+    //| // NAME with rename(), "! unknown command: LINE", control bytes removed, a
+    //| // line left empty ignored). A client that is not here (dropped meanwhile)
+    //| // is read no more. Clients whose outboxes refused output are dropped before
+    //| // it returns (drop_the_overflowing).
+    //| (void)id;
+    //| (void)line;
+    //| not_written_yet("ChatRoom::handle_line");
+    // END YOURS
 }
 
 void ChatRoom::line_too_long(ClientId id) {
+    // BEGIN YOURS
     tell(id, "! line too long\n");
     leave(id);
+    // INSTEAD
+    //| (void)id;
+    //| not_written_yet("ChatRoom::line_too_long");
+    // END YOURS
 }
 
 void ChatRoom::leave(ClientId id) {
@@ -83,12 +105,20 @@ void ChatRoom::shut_down() {
 }
 
 void ChatRoom::rename(ClientId id, std::string_view name) {
+    // BEGIN YOURS
     if (!is_valid_name(name)) return tell(id, "! invalid name\n");
     if (name_taken(name, id)) return tell(id, "! name taken\n");
     Client& client = clients_.at(id);
     const std::string old_name = std::exchange(client.name, std::string(name));
     tell_everyone_but(id, "* " + old_name + " is now " + client.name + "\n");
     tell(id, "* you are now " + client.name + "\n");
+    // INSTEAD
+    //| // "! invalid name", "! name taken", or the new name, with "* OLD is now
+    //| // NAME" to the others and "* you are now NAME" to it.
+    //| (void)id;
+    //| (void)name;
+    //| not_written_yet("ChatRoom::rename");
+    // END YOURS
 }
 
 std::string ChatRoom::who() const {
@@ -98,11 +128,17 @@ std::string ChatRoom::who() const {
 }
 
 bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
+    // BEGIN YOURS
     // An address can never be taken as a name (':' is not allowed in one),
     // so comparing names alone is enough; byte for byte: "Bob" is not "bob".
     return std::ranges::any_of(clients_, [&](const auto& entry) {
         return entry.first != asker && entry.second.name == name;
     });
+    // INSTEAD
+    //| (void)name;
+    //| (void)asker;
+    //| not_written_yet("ChatRoom::name_taken");
+    // END YOURS
 }
 
 // One sender's chat lines wait in said_, built once for everyone else,
@@ -142,6 +178,7 @@ void ChatRoom::remove(ClientId id) {
 // memory. So it goes, and the others hear it leave. Telling them may in
 // turn refuse another stalled client: hence the loop.
 void ChatRoom::drop_the_overflowing() {
+    // BEGIN YOURS
     while (!overflowing_.empty()) {
         const ClientId id = overflowing_.back();
         overflowing_.pop_back();
@@ -152,9 +189,17 @@ void ChatRoom::drop_the_overflowing() {
         clients_.erase(client);
         tell_everyone_but(id, "* " + name + " left\n");
     }
+    // INSTEAD
+    //| // Each client listed in overflowing_ is dropped: unlisted, its connection
+    //| // aborted, and the others told "* NAME left". Telling them may have
+    //| // another outbox refuse in turn. A client listed twice, or gone already,
+    //| // is dropped once.
+    //| if (!overflowing_.empty()) not_written_yet("ChatRoom::drop_the_overflowing");
+    // END YOURS
 }
 
 std::string without_control_bytes(std::string_view text) {
+    // BEGIN YOURS
     std::string shown;
     shown.reserve(text.size());
     for (const char c : text) {
@@ -163,11 +208,20 @@ std::string without_control_bytes(std::string_view text) {
         shown += c;
     }
     return shown;
+    // INSTEAD
+    //| (void)text;
+    //| not_written_yet("without_control_bytes");
+    // END YOURS
 }
 
 bool is_valid_name(std::string_view name) {
+    // BEGIN YOURS
     if (name.empty() || name.size() > 20) return false;
     return std::ranges::all_of(name, [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     });
+    // INSTEAD
+    //| (void)name;
+    //| not_written_yet("is_valid_name");
+    // END YOURS
 }

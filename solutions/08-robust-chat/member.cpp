@@ -10,7 +10,12 @@
 #include <utility>
 
 #include "net/errors.hpp"
+// BEGIN SOLUTION ONLY
+// INSTEAD
+//| #include "not_written_yet.hpp"
+// END SOLUTION ONLY
 
+// BEGIN YOURS
 namespace {
 
 // One send(): as many of `bytes` as the socket takes (waiting until it
@@ -26,26 +31,48 @@ std::size_t send_some(const net::Connection& connection, std::string_view bytes)
 }
 
 }  // namespace
+// INSTEAD
+//| // Helpers of your own, if you want any.
+// END YOURS
 
+// More than 64 KiB (or half of --max-queue, if that is less) waiting for a
+// client that reads makes it behind, until it is down to half as much.
 Flow::Flow(std::size_t max_queue)
     : high_water(std::min<std::size_t>(64 * 1024, max_queue / 2)), low_water(high_water / 2) {}
 
+bool Flow::held() const {
+    // BEGIN YOURS
+    return behind_.load() > 0;
+    // INSTEAD
+    //| return false;  // until you write flow control, nobody is ever behind
+    // END YOURS
+}
+
 void Flow::wait_until_free() {
+    // BEGIN YOURS
     if (!held()) return;  // the common case: no lock at all
     std::unique_lock lock(mutex_);
     free_.wait(lock, [&] { return !held(); });
+    // END YOURS
 }
 
-void Flow::one_more_behind() { ++behind_; }
+void Flow::one_more_behind() {
+    // BEGIN YOURS
+    ++behind_;
+    // END YOURS
+}
 
 void Flow::one_less_behind() {
+    // BEGIN YOURS
     if (--behind_ > 0) return;
     // Taking the mutex between the change and the notify: a reader that
     // has just seen held() under it, and is about to wait, cannot miss it.
     { const std::lock_guard lock(mutex_); }
     free_.notify_all();
+    // END YOURS
 }
 
+// BEGIN YOURS
 Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow)
     : address_(connection.peer.to_string()), connection_(std::move(connection)), max_queue_(max_queue),
       to_send_(to_send), flow_(flow) {
@@ -54,8 +81,17 @@ Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_sen
     const timeval limit{std::chrono::duration_cast<std::chrono::seconds>(stall_time).count(), 0};
     ::setsockopt(connection_.socket.fd(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
 }
+// INSTEAD
+//| Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow)
+//|     : address_(connection.peer.to_string()), connection_(std::move(connection)) {
+//|     (void)max_queue;
+//|     (void)to_send;
+//|     (void)flow;
+//| }
+// END YOURS
 
 bool Member::deliver(std::string_view bytes) {
+    // BEGIN YOURS
     bool first_unsent = false;
     {
         const std::lock_guard lock(mutex_);
@@ -73,18 +109,14 @@ bool Member::deliver(std::string_view bytes) {
     }
     if (first_unsent) to_send_.push_back(shared_from_this());
     return true;
-}
-
-std::string Member::claim_pending() {
-    sending_ = true;
-    // Everything queued, in one piece: one send() for all the lines that
-    // came in since the last one (batching). A copy, so that the others
-    // can go on appending while the send() runs without the lock; the bytes
-    // stay queued (and count against --max-queue) until consume()d.
-    return std::string(queue_.pending());
+    // INSTEAD
+    //| (void)bytes;
+    //| not_written_yet("Member::deliver");
+    // END YOURS
 }
 
 void Member::send_now_or_wake_writer() {
+    // BEGIN YOURS
     std::string batch;
     {
         const std::lock_guard lock(mutex_);
@@ -111,18 +143,26 @@ void Member::send_now_or_wake_writer() {
         wake_writer = !queue_.empty() || finishing_ || aborted_;
     }
     if (wake_writer) wake_.notify_one();
+    // INSTEAD
+    //| not_written_yet("Member::send_now_or_wake_writer");
+    // END YOURS
 }
 
 void Member::finish() {
+    // BEGIN YOURS
     {
         const std::lock_guard lock(mutex_);
         finishing_ = true;
         update_flow();
     }
     wake_.notify_one();
+    // INSTEAD
+    //| not_written_yet("Member::finish");
+    // END YOURS
 }
 
 void Member::abort() {
+    // BEGIN YOURS
     {
         const std::lock_guard lock(mutex_);
         aborted_ = true;
@@ -140,9 +180,13 @@ void Member::abort() {
     // ours until the Member is destroyed, so no thread can ever write to a
     // number the kernel has meanwhile given to a new client.
     end_connection();
+    // INSTEAD
+    //| not_written_yet("Member::abort");
+    // END YOURS
 }
 
 void Member::write_until_done() {
+    // BEGIN YOURS
     bool drop = false;  // stalled past --max-queue
     try {
         while (!drop) {
@@ -186,6 +230,19 @@ void Member::write_until_done() {
         update_flow();
     }
     end_connection();
+    // INSTEAD
+    //| not_written_yet("Member::write_until_done");
+    // END YOURS
+}
+
+// BEGIN YOURS
+std::string Member::claim_pending() {
+    sending_ = true;
+    // Everything queued, in one piece: one send() for all the lines that
+    // came in since the last one (batching). A copy, so that the others
+    // can go on appending while the send() runs without the lock; the bytes
+    // stay queued (and count against --max-queue) until consume()d.
+    return std::string(queue_.pending());
 }
 
 void Member::update_flow() {
@@ -206,3 +263,6 @@ void Member::end_connection() {
     // shut down already, or the client reset it) mean there is nothing to end.
     ::shutdown(connection_.socket.fd(), SHUT_RDWR);
 }
+// INSTEAD
+//| // The private functions you declared in member.hpp, if any.
+// END YOURS

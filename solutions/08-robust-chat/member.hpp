@@ -12,31 +12,21 @@
 // thread offers each queue it filled to its socket, in one send() that
 // cannot wait (MSG_DONTWAIT): a client that reads takes it all, at once.
 // What the socket does not take now is left to this client's own writer
-// thread, the only one that ever waits for this client. A slow client
-// stalls only its own writer.
+// thread, the only one that ever waits for this client.
+//
+//   reader threads  --deliver()-->  [ queue ]  --send_now_or_wake_writer()-->  socket
+//   (any client's)    append            |        after the turn: one send()
+//                                       |        that never waits
+//                                       | what the socket did not take
+//                                       v
+//                         writer thread (this client's): send(), and wait
 //
 // Flow control: a client that reads, with more than the high-water mark
-// waiting for it, is "behind", and while anyone is, the readers take no
-// lines (Flow): the senders' bytes wait in their sockets until the readers
-// catch up. A client whose socket has taken nothing for a second is
-// "stalled": it no longer counts (it must not hold the others), and past
-// --max-queue it is dropped.
-//
-//   reader threads  --deliver()-->  [ queue | mutex ]  --send_now_or_wake_writer()-->  socket
-//   (any client's)    append           |                 after the turn: one send()
-//                                      |                 that never waits
-//                                      | what the socket did not take
-//                                      v
-//                            writer thread (this client's): send(), and wait
-//
-// Why not leave every send() to the writer? Waking a thread is a system
-// call and a thread switch, for every queue, for every burst of lines: on
-// 2 cores that costs more than the send() itself. A client that keeps up
-// never needs its writer woken.
-//
-// One sender at a time: whoever sends (a relaying thread, or the writer)
-// first claims `sending_` under the mutex, and nobody else sends until it
-// is released, so every byte goes out once, in order.
+// waiting for it, is "behind", and while anyone is, the readers hand the
+// room no lines (Flow): the senders' bytes wait in their sockets until the
+// readers catch up. A client whose socket has taken nothing for a second
+// is "stalled": it no longer counts (it must not hold the others), and
+// past --max-queue it is dropped.
 
 #include <atomic>
 #include <chrono>
@@ -55,8 +45,7 @@
 class Member;
 
 // A client whose socket has taken nothing of what is pending for this long
-// has stopped reading (the contract's "second"): the writer's send() waits
-// at most this long (SO_SNDTIMEO).
+// has stopped reading (the contract's "second").
 constexpr auto stall_time = std::chrono::seconds(1);
 
 // Backpressure: how many clients that read are behind. While any is, the
@@ -70,18 +59,25 @@ public:
     const std::size_t high_water;  // more than this waiting for a client that reads: it is behind
     const std::size_t low_water;   // ...until it is down to this
 
-    bool held() const { return behind_.load() > 0; }
-    // For a reader thread, between lines: returns once nobody is behind.
+    // Whether someone is behind now. Any thread, any time, without waiting.
+    bool held() const;
+    // For a reader thread, between lines: returns once nobody is behind
+    // (at once if nobody is).
     void wait_until_free();
 
-    // For a Member, under its own mutex, when it falls behind or catches up.
+    // For a Member, when it falls behind, and when it no longer is (it
+    // caught up, stalled, or is out of the room). Never wait.
     void one_more_behind();
     void one_less_behind();
 
 private:
+    // BEGIN YOURS
     std::atomic<int> behind_{0};
     std::mutex mutex_;  // only for waiting on free_
     std::condition_variable free_;
+    // INSTEAD
+    //| // What you need to count, and to wait (README.md, "Flow control").
+    // END YOURS
 };
 
 // Members whose queues a turn at the room filled, to be sent to once the
@@ -100,31 +96,42 @@ public:
     const net::Connection& connection() const { return connection_; }
 
     // Outbox: any thread, under the room's lock (abort() also without it,
-    // at shutdown); each takes this Member's own mutex too, which the
-    // writer and the senders after a turn take (never the room's). None
-    // of them waits.
-    // Lists this Member in `to_send` if its queue was empty. False when the
-    // client has stopped reading (stalled) and would be past --max-queue.
+    // at shutdown). None of them waits for a client.
+    // Queues the bytes, and lists this Member in `to_send` when they need
+    // someone to send them. False (and nothing queued) when the client has
+    // stopped reading (stalled) and would be past --max-queue.
     bool deliver(std::string_view bytes) override;
+    // No more output will come: what is queued is still sent, then the
+    // connection ends.
     void finish() override;
+    // Dropped: the connection ends now, whatever is queued, even if the
+    // writer is waiting in send() for a client that reads nothing, and the
+    // reader in recv(). The descriptor stays open until the Member goes.
     void abort() override;
 
     // For whoever listed it in `to_send`, once the room's lock is released:
-    // sends what is queued with one send() that does not wait, unless
-    // someone is sending already. Wakes the writer only if bytes are left
-    // (the socket was full) or the connection is ending.
+    // sends what is queued, without ever waiting for the client (a client
+    // that reads takes it all at once, and no thread is woken); leaves
+    // what the socket did not take to the writer.
     void send_now_or_wake_writer();
 
-    // The writer thread's body: waits until bytes are left for it, sends
-    // them, waiting for the client as long as it takes; until finish()
-    // (then what is left is sent first) or abort(), or the client is gone.
-    // A send() that took nothing for stall_time makes the client stalled
-    // (it stops holding the room), and dropped if past --max-queue. Then
-    // ends the connection both ways, which also wakes this client's reader
-    // if it is still waiting in recv().
+    // The writer thread's body: sends what is left to it, waiting for this
+    // client as long as it takes, until finish() (then what is left is
+    // sent first) or abort(), or the client is gone; then ends the
+    // connection both ways (which also wakes this client's reader in
+    // recv()). A client whose socket has taken nothing for stall_time is
+    // stalled: it stops holding the room, and is dropped if past
+    // --max-queue.
     void write_until_done();
 
+    // Every byte goes out once, in order, whoever sends it; pending output
+    // (every byte accepted and not yet written to the socket) is what
+    // --max-queue and flow control count.
+
 private:
+    const std::string address_;
+    const net::Connection connection_;
+    // BEGIN YOURS
     // Under mutex_: claims the right to send, and returns everything queued.
     std::string claim_pending();
     // Under mutex_, after anything that changes the queue or the state: am
@@ -132,8 +139,6 @@ private:
     void update_flow();
     void end_connection();
 
-    const std::string address_;
-    const net::Connection connection_;
     const std::size_t max_queue_;
     ToSend& to_send_;
     Flow& flow_;
@@ -145,4 +150,10 @@ private:
     bool aborted_ = false;           // close now, whatever is queued
     bool stalled_ = false;           // its socket took nothing for stall_time
     bool behind_ = false;            // counted in flow_
+    // INSTEAD
+    //| // The rest is yours to design (README.md, "A queue for each client",
+    //| // "The writer thread", "Flow control"): the queue, what guards it, how
+    //| // the writer waits for work, and what a client can be (finishing,
+    //| // dropped, stalled, behind).
+    // END YOURS
 };

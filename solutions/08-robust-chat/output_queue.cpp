@@ -1,6 +1,12 @@
 #include "output_queue.hpp"
+// BEGIN SOLUTION ONLY
+// INSTEAD
+//|
+//| #include "not_written_yet.hpp"
+// END SOLUTION ONLY
 
 void OutputQueue::append(std::string_view bytes) {
+    // BEGIN YOURS
     // Bytes already written stay at the front, and are forgotten only once
     // they are at least half of the buffer: moving the rest down then costs
     // no more than what was written since the last move. (Moving it at
@@ -11,9 +17,22 @@ void OutputQueue::append(std::string_view bytes) {
         start_ = 0;
     }
     bytes_.append(bytes);
+    // INSTEAD
+    //| (void)bytes;
+    //| not_written_yet("OutputQueue::append");
+    // END YOURS
+}
+
+std::string_view OutputQueue::pending() const {
+    // BEGIN YOURS
+    return std::string_view(bytes_).substr(start_);
+    // INSTEAD
+    //| return {};
+    // END YOURS
 }
 
 void OutputQueue::consume(std::size_t count) {
+    // BEGIN YOURS
     start_ += count;
     if (start_ == bytes_.size()) {  // everything written: start again at the front
         start_ = 0;
@@ -26,4 +45,16 @@ void OutputQueue::consume(std::size_t count) {
             bytes_.clear();
         }
     }
+    // INSTEAD
+    //| (void)count;
+    //| not_written_yet("OutputQueue::consume");
+    // END YOURS
+}
+
+std::size_t OutputQueue::size() const {
+    // BEGIN YOURS
+    return bytes_.size() - start_;
+    // INSTEAD
+    //| return 0;
+    // END YOURS
 }

@@ -17,20 +17,25 @@
 class OutputQueue {
 public:
     // Appends all of `bytes` after what is queued: a line is never half
-    // queued.
+    // queued. Costs what it appends, not what is queued already.
     void append(std::string_view bytes);
 
     // Everything queued, oldest first, in one piece: what the next send()
-    // should try to write.
-    std::string_view pending() const { return std::string_view(bytes_).substr(start_); }
+    // should try to write. Valid until the next append() or consume().
+    std::string_view pending() const;
 
     // Forgets the first `count` bytes of pending(): send() has written them.
+    // Costs no more than those bytes, however much is still queued.
     void consume(std::size_t count);
 
-    std::size_t size() const { return bytes_.size() - start_; }
+    std::size_t size() const;  // the bytes queued
     bool empty() const { return size() == 0; }
 
 private:
+    // BEGIN YOURS
     std::string bytes_;      // bytes before start_ have been written already
     std::size_t start_ = 0;  // where pending() begins
+    // INSTEAD
+    //| // How you keep the bytes (README.md, "A queue for each client").
+    // END YOURS
 };

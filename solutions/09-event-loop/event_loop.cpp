@@ -44,6 +44,7 @@ void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int opera
 }
 
 int EventLoop::run() {
+    // BEGIN YOURS
     std::vector<epoll_event> events(1024);
     while (true) {
         // Sleep until something is ready; while some output waits, wake up
@@ -84,12 +85,24 @@ int EventLoop::run() {
         }
         end_round();
     }
+    // INSTEAD
+    //| // Until SIGINT or SIGTERM, this one thread serves every descriptor epoll
+    //| // reports ready, and waits nowhere but in epoll_wait (which wakes for the
+    //| // tick too while some output waits); on a signal: shut_down(), then return
+    //| // 0. An event may name a client that an earlier event of the same round
+    //| // has closed, or that the room drops while the loop works on it (README.md,
+    //| // "Leaving, and what is owed"). While the room is held, nobody is read. A
+    //| // reset or hang-up is the client leaving. After every round, end_round().
+    //| // Until then the server stops as soon as it is listening.
+    //| return 0;
+    // END YOURS
 }
 
 // After each round: write what the room gave, look for stalled clients
 // when it is time, and once the room is free, take the paused senders'
 // lines and read them again.
 void EventLoop::end_round() {
+    // BEGIN YOURS
     write_listed();
     if (watching_output_ > 0) {
         const Clock::time_point now = Clock::now();
@@ -113,17 +126,30 @@ void EventLoop::end_round() {
         }
         write_listed();  // the socket may take it all at once, and the room be free again
     }
+    // INSTEAD
+    //| // What the round queued goes out (write_listed); every tick_period while
+    //| // some output waits, tick(); once the room is free, the paused members'
+    //| // buffered lines are taken, in the order they were paused, and they are
+    //| // read again (README.md, "Flow control").
+    // END YOURS
 }
 
 // Every client waiting for EPOLLOUT: stalled ones stop counting; stalled
 // ones past --max-queue are dropped.
 void EventLoop::tick(Clock::time_point now) {
+    // BEGIN YOURS
     for (const auto& [id, member] : members_) {
         if (member->watching_output && member->check_stalled(now)) room_.drop(id);
     }
+    // INSTEAD
+    //| // Every member waiting for EPOLLOUT: stalled ones stop counting, stalled
+    //| // ones past --max-queue are dropped by the room.
+    //| (void)now;
+    // END YOURS
 }
 
 void EventLoop::accept_clients() {
+    // BEGIN YOURS
     // Accept until it would block: one readiness report may stand for many
     // clients waiting in the backlog. But at most 128 per round: each
     // newcomer's join notice goes into every queue, and the queues are
@@ -169,9 +195,18 @@ void EventLoop::accept_clients() {
         watch(member->fd(), EPOLLIN, member->id, EPOLL_CTL_ADD);
         members_.emplace(member->id, std::move(member));
     }
+    // INSTEAD
+    //| // The connections waiting are accepted, non-blocking, but one round takes
+    //| // no more than its share (README.md, "The event loop"); a full table of
+    //| // descriptors pauses accepting until one is free (close() resumes it), and
+    //| // never ends the server; a client over --max-clients receives "! server
+    //| // full" and is closed, and nobody hears of it; every other client joins
+    //| // the room and is watched for input.
+    // END YOURS
 }
 
 void EventLoop::on_readable(Member& member) {
+    // BEGIN YOURS
     char bytes[64 * 1024];
     const ssize_t received = ::recv(member.fd(), bytes, sizeof bytes, 0);
     if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;  // nothing after all
@@ -198,12 +233,21 @@ void EventLoop::on_readable(Member& member) {
         return;
     }
     take_lines(member);
+    // INSTEAD
+    //| // It reads what is there, without waiting for more: the lines go to the
+    //| // room (take_lines); a line over the limit is the room's to answer
+    //| // (line_too_long); the end of the stream hands the room the rest (a last
+    //| // line without '\n' too) and the client leaves; a reset is the client
+    //| // leaving.
+    //| (void)member;
+    // END YOURS
 }
 
 // The member's whole lines go to the room, one at a time, while the room is
 // not held; if it becomes held, the rest wait in the member's LineBuffer,
 // and the member is paused until the room is free again.
 void EventLoop::take_lines(Member& member) {
+    // BEGIN YOURS
     try {
         while (!flow_.held()) {
             const auto line = member.input.next_line();
@@ -216,31 +260,54 @@ void EventLoop::take_lines(Member& member) {
     }
     room_.flush();
     pause(member);
+    // INSTEAD
+    //| // The member's whole lines go to the room, in order, one at a time, while
+    //| // the room is not held, until the room says to stop reading; then
+    //| // room_.flush(). If the room becomes held, the rest wait in the member's
+    //| // LineBuffer, and the member is paused.
+    //| (void)member;
+    // END YOURS
 }
 
 // Not read while the room is held: EPOLLIN off (level-triggered, it would
 // be reported every round), listed to be taken up again.
 void EventLoop::pause(Member& member) {
+    // BEGIN YOURS
     if (member.paused) return;
     member.paused = true;
     paused_.push_back(members_.at(member.id));
     set_events(member, member.watching_output);
+    // INSTEAD
+    //| // Not read (EPOLLIN off) until the room is free again; listed in paused_
+    //| // once.
+    //| (void)member;
+    // END YOURS
 }
 
 // Watches what the member needs: input unless it is out of the room or
 // paused, output while a write came back EAGAIN.
 void EventLoop::set_events(Member& member, bool watching_output) {
+    // BEGIN YOURS
     const bool reading = !member.finishing() && !member.aborted() && !member.paused;
     if (member.reading == reading && member.watching_output == watching_output) return;
     if (member.watching_output != watching_output) watching_output_ += watching_output ? 1 : -1;
     member.reading = reading;
     member.watching_output = watching_output;
     watch(member.fd(), (reading ? EPOLLIN : 0u) | (watching_output ? EPOLLOUT : 0u), member.id, EPOLL_CTL_MOD);
+    // INSTEAD
+    //| // The socket is watched for input exactly while the member is in the room
+    //| // and not paused, for output exactly while `watching_output`; no system
+    //| // call when neither changed; watching_output_ counts the members watched
+    //| // for output.
+    //| (void)member;
+    //| (void)watching_output;
+    // END YOURS
 }
 
 // Writes what is queued for it, and watches its socket for what it needs
 // next. Out of the room (finishing): read nothing more, close once written.
 void EventLoop::write(Member& member) {
+    // BEGIN YOURS
     if (member.aborted()) return close(member);
     switch (member.write_some()) {
     case Member::Written::all:
@@ -254,12 +321,22 @@ void EventLoop::write(Member& member) {
         room_.leave(member.id);  // it has gone: the others hear it left
         return close(member);
     }
+    // INSTEAD
+    //| // A dropped member (aborted) is closed, whatever is queued; otherwise what
+    //| // is queued is written without waiting; what does not fit stays queued,
+    //| // and only then is the socket watched for output (README.md, "Writing:
+    //| // try first, ask for EPOLLOUT only when it did not fit"); a finishing
+    //| // member is closed once all is written; a failed write is the client
+    //| // leaving the room.
+    //| (void)member;
+    // END YOURS
 }
 
 // After each round: every member the room gave output to, or ended.
 // Writing may end more members (a failed write is a client leaving, and
 // the others are told): loop until the list stays empty.
 void EventLoop::write_listed() {
+    // BEGIN YOURS
     while (!to_write_.empty()) {
         const Member::List listed = std::exchange(to_write_, {});
         for (const std::shared_ptr<Member>& member : listed) {
@@ -271,6 +348,12 @@ void EventLoop::write_listed() {
             write(*member);
         }
     }
+    // INSTEAD
+    //| // Afterwards, every member the room gave output to has been written to, or
+    //| // waits for EPOLLOUT. Writing can end members, and their leaving gives the
+    //| // others output: no member is left on the list. A member may be on it that
+    //| // is already closed.
+    // END YOURS
 }
 
 // Closing the descriptor (when the last shared_ptr goes) also takes it out
@@ -293,6 +376,7 @@ void EventLoop::close(Member& member) {
 // does not hold us longer), and every connection still open is closed when
 // members_ goes away.
 void EventLoop::shut_down() {
+    // BEGIN YOURS
     listener_.close();
     room_.shut_down();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
@@ -311,4 +395,9 @@ void EventLoop::shut_down() {
             write(*member);
         }
     }
+    // INSTEAD
+    //| // No new clients; everyone still here is told and finished by the room;
+    //| // what they are owed is written for at most 1.5 s (a client that stopped
+    //| // reading does not hold the server longer).
+    // END YOURS
 }

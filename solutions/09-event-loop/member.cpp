@@ -16,6 +16,7 @@ void Member::list_for_writing() {
 }
 
 bool Member::deliver(std::string_view bytes) {
+    // BEGIN YOURS
     if (finishing_ || aborted_) return true;  // out of the room: nothing more for it
     // A client that reads is never refused (flow control keeps its queue
     // small); one that has stopped reading gets no more than --max-queue.
@@ -24,6 +25,14 @@ bool Member::deliver(std::string_view bytes) {
     list_for_writing();
     update_flow();
     return true;
+    // INSTEAD
+    //| // Out of the room: nothing more for it (true). A client that has stopped
+    //| // reading (stalled) and would be past --max-queue is refused (false: the
+    //| // room drops it). Otherwise the bytes are queued, the member listed for
+    //| // writing, and its flow updated.
+    //| (void)bytes;
+    //| return true;
+    // END YOURS
 }
 
 void Member::finish() {
@@ -39,6 +48,7 @@ void Member::abort() {
 }
 
 Member::Written Member::write_some() {
+    // BEGIN YOURS
     Written result = Written::all;
     bool took_some = false;
     while (!queue_.empty()) {
@@ -62,17 +72,33 @@ Member::Written Member::write_some() {
     if (took_some) stalled_ = false;  // it reads again: it counts again
     update_flow();
     return result;
+    // INSTEAD
+    //| // What is queued is written, as much as the socket takes now (one send()
+    //| // when it takes everything), the rest kept in order; says whether all went,
+    //| // the socket is full, or the connection is gone. The stall clock runs from
+    //| // the last time the socket took something; a member whose socket took
+    //| // something is not stalled. Its flow is updated.
+    //| return Written::all;
+    // END YOURS
 }
 
 bool Member::check_stalled(Clock::time_point now) {
+    // BEGIN YOURS
     if (!stalled_ && blocked_since_ && now - *blocked_since_ >= stall_time) {
         stalled_ = true;
         update_flow();
     }
     return stalled_ && queue_.size() > max_queue_;
+    // INSTEAD
+    //| // Once the socket has taken nothing for stall_time, the member is stalled
+    //| // (no longer behind). True when it is stalled and past --max-queue.
+    //| (void)now;
+    //| return false;
+    // END YOURS
 }
 
 void Member::update_flow() {
+    // BEGIN YOURS
     // Behind: in the room, reading (not stalled), and more than the high
     // water waiting; it stays behind until it is down to the low water (so
     // that the loop does not stop and start again for every line).
@@ -81,4 +107,8 @@ void Member::update_flow() {
     if (behind == behind_) return;
     behind_ = behind;
     flow_.behind += behind ? 1 : -1;
+    // INSTEAD
+    //| // Behind (counted in flow_) while in the room, reading (not stalled), and
+    //| // with more than the high water queued, until it is down to the low water.
+    // END YOURS
 }

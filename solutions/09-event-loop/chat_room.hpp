@@ -1,0 +1,1 @@
+../08-robust-chat/chat_room.hpp

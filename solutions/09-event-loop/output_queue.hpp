@@ -1,0 +1,1 @@
+../08-robust-chat/output_queue.hpp
