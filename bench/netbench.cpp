@@ -6,7 +6,14 @@
 //   netbench [--out DIR] [--budget SECONDS] [--deliveries N]
 //            [--latency-clients N] [--latency-rate LINES_PER_S] [--latency-seconds S]
 //            [--repeat N] [--lines-per-write N] [--in-flight N]
-//            (--name NAME [--clients 10,100,...] [--raw] [--connect-window N] [--open-files N] --cmd "COMMAND {port}")...
+//            [--loads windowed,storm,paced] [--storm 10x2000,100x200,500x40|none] [--profile DIR]
+//            (--name NAME [--clients 10,100,...] [--raw] [--no-storm] [--connect-window N] [--open-files N]
+//             --cmd "COMMAND {port}")...
+//
+// Three loads (README.md here): windowed (throughput: the server sets the
+// pace), a paste storm (every client sends everything at once: flow
+// control), paced (latency). --profile DIR records each run's server with
+// `perf record -g` (DIR/NAME-LOAD-CLIENTS-RUN.data).
 //
 // Every run is bounded: in clients, in lines (about --deliveries lines
 // delivered per run), and in time (each phase has a deadline, and the whole
@@ -43,6 +50,7 @@ struct Server {
     std::string command;  // with {port}
     std::vector<int> clients{10, 100, 500, 1000};
     bool join_notices = true;
+    bool storm = true;  // --no-storm: not in the paste storm runs
     int connect_window = 100;
     rlim_t open_files = 20000;
 };
@@ -88,7 +96,9 @@ struct Settings {
     std::cerr << "netbench: " << problem << "\n"
               << "usage: netbench [--out DIR] [--budget SECONDS] [--deliveries N] [--latency-clients N]\n"
                  "                [--latency-rate LINES_PER_S] [--latency-seconds S] [--repeat N] [--lines-per-write N] [--in-flight N]\n"
-                 "                (--name NAME [--clients 10,100,500] [--raw] [--connect-window N] [--open-files N] --cmd \"COMMAND {port}\")...\n";
+                 "                [--loads windowed,storm,paced] [--storm 10x2000,100x200,500x40|none] [--profile DIR]\n"
+                 "                (--name NAME [--clients 10,100,500] [--raw] [--no-storm] [--connect-window N] [--open-files N]\n"
+                 "                 --cmd \"COMMAND {port}\")...\n";
     std::exit(2);
 }
 
@@ -153,7 +163,8 @@ Settings parse(int argc, char** argv) {
         else if (flag == "--raw") {
             next.join_notices = false;
             next.connect_window = 8;
-        } else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
+        } else if (flag == "--no-storm") next.storm = false;
+        else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
         else if (flag == "--open-files") next.open_files = static_cast<rlim_t>(std::atol(value().c_str()));
         else if (flag == "--cmd") {
             next.command = value();
@@ -235,6 +246,17 @@ std::vector<std::string> row_of(const Run& run) {
 
 const std::vector<std::string> header{"load", "server", "clients", "lines sent", "setup s", "delivered/s", "every run, M/s", "p50 ms", "p99 ms",
                                       "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
+
+// The line above the table: what each load is, and why it is there.
+std::string loads_line(const Settings& settings) {
+    return "Loads: *windowed*: every sender keeps at most " + std::to_string(settings.max_in_flight) +
+           " lines not yet delivered to everyone, " + std::to_string(settings.lines_per_write) +
+           " per send(): the server sets the pace (its throughput); *paste storm*: every client sends all its "
+           "lines at once, 16 per send(), no window: a busy room, where flow control must keep every reader and "
+           "lose nothing; *paced*: " + fixed(settings.latency_rate, 0) + " lines a second per client, at random "
+           "moments: people typing (the latency they see). delivered/s counts lines delivered to clients; each "
+           "throughput cell is the median of " + std::to_string(settings.repeat) + " runs.";
+}
 
 // A Markdown table whose columns also line up as plain text.
 std::string table(const std::vector<const Run*>& runs) {
@@ -356,7 +378,8 @@ int main(int argc, char** argv) {
         spec.connect_seconds = 15;
         spec.deliver_seconds = 20;
         for (int round = 0; round < settings.repeat; ++round)
-            for (const Server& server : settings.servers) runs.push_back({&server, clients, Load::storm, spec, {}, false, true, 0, 0, 0});
+            for (const Server& server : settings.servers)
+                if (server.storm) runs.push_back({&server, clients, Load::storm, spec, {}, false, true, 0, 0, 0});
     }
     for (const Server& server : settings.servers) {
         if (!settings.paced) break;
@@ -434,7 +457,7 @@ int main(int argc, char** argv) {
     }
 
     const std::vector<const Run*> shown = show_only_medians(runs);
-    const std::string text = table(shown);
+    const std::string text = loads_line(settings) + "\n\n" + table(shown);
     std::cout << "\n" << machine << "\n\n" << text << std::flush;
 
     std::vector<bench::ChartPoint> points;
