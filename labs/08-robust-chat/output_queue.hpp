@@ -34,6 +34,6 @@ public:
 
 private:
     // ===== YOUR CODE (lab 08) =============================================
-    // How you keep the bytes (README.md, "A queue for each client").
+    // How you keep the bytes: yours to choose (the handout shows the trap).
     // ===== END OF YOUR CODE ===============================================
 };

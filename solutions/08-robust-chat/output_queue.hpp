@@ -36,6 +36,6 @@ private:
     std::string bytes_;      // bytes before start_ have been written already
     std::size_t start_ = 0;  // where pending() begins
     // INSTEAD
-    //| // How you keep the bytes (README.md, "A queue for each client").
+    //| // How you keep the bytes: yours to choose (the handout shows the trap).
     // END YOURS
 };
