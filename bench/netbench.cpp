@@ -78,7 +78,7 @@ struct Run {
 
 struct Settings {
     std::string out_dir = "bench/results";
-    double budget_seconds = 270;
+    double budget_seconds = 480;
     long long deliveries = 1000000;
     int latency_clients = 100;
     double latency_rate = 10;
