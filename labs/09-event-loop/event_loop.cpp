@@ -102,6 +102,17 @@ void EventLoop::on_readable(Member& member) {
     // ===== END OF YOUR CODE ===============================================
 }
 
+// Whether someone who reads is behind, once what is queued has been offered
+// to the sockets: a queue past the high water while its socket would take
+// it all at once is no reason to stop reading (the round's writes come
+// early, that is all).
+bool EventLoop::room_held() {
+    // ===== YOUR CODE (lab 09) =============================================
+    // Whether the loop must stop taking lines now (README.md, "Flow control").
+    return false;
+    // ===== END OF YOUR CODE ===============================================
+}
+
 // The member's whole lines go to the room, one at a time, while the room is
 // not held; if it becomes held, the rest wait in the member's LineBuffer,
 // and the member is paused until the room is free again.

@@ -49,6 +49,7 @@ private:
     void watch(int fd, std::uint32_t events, std::uint64_t key, int operation);
     void accept_clients();
     void on_readable(Member& member);
+    bool room_held();
     void take_lines(Member& member);
     void pause(Member& member);
     void end_round();
