@@ -436,7 +436,10 @@ def main(argv=None):
             print(f"the starters of {', '.join(differ)} differ from what their solutions give (above): "
                   f"change the solution (its markers), then run tests/starters/make_starters.py")
             return 1
-        print(f"{len(labs)} starters match their solutions")
+        if len(labs) == 1:
+            print(f"the starter of {labs[0].folder} matches its solution")
+        else:
+            print(f"{len(labs)} starters match their solutions")
     return 0
 
 
