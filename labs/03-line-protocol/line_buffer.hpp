@@ -58,9 +58,8 @@ private:
 
     std::size_t max_line_length_;
     // ===== YOUR CODE (lab 03): what the buffer must remember ==============
-    // Decide it from the guarantees above and the handout's "A line
-    // buffer" (what is held, where the next line starts, how much of it has
-    // been searched already).
+    // Yours to design, from the guarantees above and the handout's "A line
+    // buffer".
     // ===== END OF YOUR CODE ===============================================
 };
 

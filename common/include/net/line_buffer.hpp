@@ -68,9 +68,8 @@ private:
     std::size_t start_ = 0;     // where the next line begins in bytes_
     std::size_t searched_ = 0;  // bytes_ before this holds no '\n' after start_
     // INSTEAD
-    //| // Decide it from the guarantees above and the handout's "A line
-    //| // buffer" (what is held, where the next line starts, how much of it has
-    //| // been searched already).
+    //| // Yours to design, from the guarantees above and the handout's "A line
+    //| // buffer".
     // END YOURS
 };
 
