@@ -77,6 +77,16 @@ class Markers(unittest.TestCase):
             int main() {}
             """), "// What it must do.\n#include <a>\nint main() {}\n")
 
+    def test_lines_only_the_starter_has(self):
+        self.assertEqual(starter("""
+            // BEGIN SOLUTION ONLY
+            // INSTEAD
+            //| // Your part: the bodies below.
+            //|
+            // END SOLUTION ONLY
+            #include "a.hpp"
+            """), "// Your part: the bodies below.\n\n#include \"a.hpp\"\n")
+
     def test_the_solution_side_drops_the_markers_and_the_starter_lines(self):
         text = dedent("""
             a
