@@ -44,8 +44,8 @@ with zipfile.ZipFile(target + ".new", "w", zipfile.ZIP_DEFLATED) as archive:
             if os.path.islink(path):
                 # A file one lab shares with another (tests/starters/README.md)
                 # goes in as the file it names, if that is one of the project's.
-                target = os.path.realpath(path)
-                if not (target.startswith(os.path.realpath(root) + os.sep) and os.path.isfile(target)):
+                linked = os.path.realpath(path)
+                if not (linked.startswith(os.path.realpath(root) + os.sep) and os.path.isfile(linked)):
                     continue
             archive.write(path, relative)
 os.replace(target + ".new", target)
