@@ -19,10 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 LAB = str(ROOT / "lab")
 sys.path.insert(0, str(ROOT / "tools"))
+LANGUAGE_VARIABLES = ("LAB_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+for name in LANGUAGE_VARIABLES:  # the messages checked here are the English ones
+    os.environ.pop(name, None)
 
 from lab import check, cli, commands, labs, messages, progress  # noqa: E402
 
-LANGUAGE_VARIABLES = ("LAB_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
 LAB_IDS = [lab.id for lab in labs.all_labs()]
 
 
@@ -50,6 +52,13 @@ class Help(unittest.TestCase):
             for demo in commands.DEMOS:
                 self.assertIn("./lab demo", out)
             self.assertIn("01, 1 and 01-echo-server all name lab 01", out)
+
+    def test_a_command_asked_for_help_shows_its_usage(self):
+        for command in cli.COMMANDS:
+            for flag in ("-h", "--help"):
+                status, out, err = lab(command, flag)
+                self.assertEqual((status, err), (0, ""), command)
+                self.assertTrue(out.startswith("usage: ./lab " + command), out)
 
     def test_unknown_command_is_exit_2_with_the_usage(self):
         status, out, err = lab("frobnicate", "01")
@@ -122,6 +131,20 @@ class BadOptions(unittest.TestCase):
         self.assertEqual((args.lab, args.cmd, extra), ("1", "./a.out --port {port}", ["--time-scale", "2"]))
         args, _ = top.parse_known_args(["run", "06", "--solution", "--port", "9000"])
         self.assertEqual((args.lab, args.args), ("06", ["--solution", "--port", "9000"]))
+
+
+class Signals(unittest.TestCase):
+    def test_programs_run_by_lab_do_not_ignore_sigpipe(self):
+        """The grader and the student's program (exec'd by ./lab test and
+        ./lab run) must die of SIGPIPE if they do not handle it, as the
+        contract's graders check: Python ignores it unless told otherwise."""
+        run = ("import sys; sys.path.insert(0, sys.argv[1]); from lab import cli, commands; "
+               "cli.default_signals(); commands.run_instead(['cat', '/proc/self/status'])")
+        status = subprocess.run([sys.executable, "-c", run, str(ROOT / "tools")], capture_output=True, text=True,
+                                timeout=60).stdout
+        ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.M).group(1), 16)
+        self.assertFalse(ignored & (1 << (13 - 1)), "SIGPIPE is ignored")
+        self.assertFalse(ignored & (1 << (25 - 1)), "SIGXFSZ is ignored")
 
 
 class Spanish(unittest.TestCase):

@@ -7,6 +7,7 @@ program it runs (the grader's -tc="name*", --time-scale, ...)."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from dataclasses import dataclass
 from typing import Callable
@@ -126,7 +127,18 @@ def parsers() -> tuple[Parser, dict[str, Parser]]:
     return top, each
 
 
+def default_signals() -> None:
+    """Python ignores SIGPIPE (and SIGXFSZ), and a program it execs keeps
+    ignoring them: a student's server that would die of SIGPIPE must die of
+    it under ./lab test and ./lab run too. ./lab itself, writing into a
+    closed pipe (./lab status | head -1), ends quietly as a shell script does."""
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def main(argv: list[str]) -> int:
+    default_signals()
     # argparse's own messages ("unrecognized arguments: ...") in the user's language
     argparse._ = messages.gettext
     try:
@@ -138,6 +150,9 @@ def main(argv: list[str]) -> int:
             messages.die("unknown command '{command}'", status=2, command=argv[0])
         command = COMMANDS[argv[0]]
         top, each = parsers()
+        if argv[1:2] in (["-h"], ["--help"]):  # ./lab test -h (after the lab id, -h is the grader's)
+            print(text("usage: {usage}", usage=text(each[argv[0]].lab_usage)))
+            return 0
         args, extra = top.parse_known_args(argv)
         if extra and not command.passes_through:
             each[argv[0]].error(messages.gettext("unrecognized arguments: %s") % " ".join(extra))

@@ -84,7 +84,7 @@ SPANISH = {
     "     (or give it back: sudo chown -R {user} {dir})":
         "la carpeta de compilación {dir} la creó {owner} (¿con sudo, o como root?),\n"
         "     y tú ({user}) no puedes escribir en {blocked}. No es un problema de tu código.\n"
-        "     Borra la carpeta, y ./lab la vuelve a compilar como tú:\n"
+        "     Borra la carpeta, y ./lab la vuelve a crear como tú:\n"
         "         sudo rm -rf {dir}\n"
         "     (o recupérala: sudo chown -R {user} {dir})",
     "configuring {folder}": "configurando {folder}",
