@@ -54,8 +54,9 @@ class Help(unittest.TestCase):
             self.assertIn("01, 1 and 01-echo-server all name lab 01", out)
 
     def test_a_command_asked_for_help_shows_its_usage(self):
-        for command in cli.COMMANDS:
-            for flag in ("-h", "--help"):
+        for number, command in enumerate(cli.COMMANDS):
+            flag = ("-h", "--help")[number % 2]
+            with self.subTest(command=command, flag=flag):
                 status, out, err = lab(command, flag)
                 self.assertEqual((status, err), (0, ""), command)
                 self.assertTrue(out.startswith("usage: ./lab " + command), out)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import deps
 from .labs import ROOT
 from .messages import die, say
 from .progress import Progress
@@ -149,10 +148,3 @@ def tsan_wrapper(folder: str) -> list[str]:
         return ["setarch", platform.machine(), "-R"]
     return []
 
-
-def ready(targets: list[str], sanitizer: str | None = None) -> str:
-    """What most commands start with: dependencies, a folder set up, targets built."""
-    deps.ensure()
-    folder = folder_for(sanitizer)
-    build(folder, targets)
-    return folder
