@@ -103,7 +103,6 @@ class BadOptions(unittest.TestCase):
         (["grade"], "./lab grade NN --cmd", "required: NN"),
         (["batch", "01"], "./lab batch NN DIR", "required: DIR"),
         (["batch", "01", "class", "--jobs", "many"], "./lab batch NN DIR", "argument --jobs"),
-        (["batch", "01", "class", "--bogus"], "./lab batch NN DIR", "unrecognized arguments: --bogus"),
         (["gradescope"], "./lab gradescope NN", "required: NN"),
         (["gradescope", "01", "02"], "./lab gradescope NN", "unrecognized arguments: 02"),
         (["check", "--bogus"], "./lab check [--asan] [--languages]", "unrecognized arguments: --bogus"),
@@ -130,6 +129,8 @@ class BadOptions(unittest.TestCase):
         self.assertEqual((args.lab, args.solution, args.sanitizer, extra), ("03", True, "asan", ["-tc=*half*"]))
         args, extra = top.parse_known_args(["grade", "1", "--time-scale", "2", "--cmd", "./a.out --port {port}"])
         self.assertEqual((args.lab, args.cmd, extra), ("1", "./a.out --port {port}", ["--time-scale", "2"]))
+        args, extra = top.parse_known_args(["batch", "01", "class", "--jobs", "4", "--shard", "1/2"])
+        self.assertEqual((args.folder, args.jobs, extra), ("class", 4, ["--shard", "1/2"]))
         args, _ = top.parse_known_args(["run", "06", "--solution", "--port", "9000"])
         self.assertEqual((args.lab, args.args), ("06", ["--solution", "--port", "9000"]))
 
@@ -161,9 +162,13 @@ class Spanish(unittest.TestCase):
         status, _, err = lab("test", "99", language="es")
         self.assertEqual(status, 2)
         self.assertIn("no hay ningún laboratorio '99'", err)
-        status, _, err = lab("batch", "01", "class", "--bogus", language="es")
+        status, _, err = lab("gradescope", "01", "--bogus", language="es")
         self.assertEqual(status, 2)
         self.assertEqual(err, "lab: argumentos que no se reconocen: --bogus\n"
+                              "lab: uso: ./lab gradescope NN\n")
+        status, _, err = lab("batch", "01", language="es")
+        self.assertEqual(status, 2)
+        self.assertEqual(err, "lab: faltan estos argumentos: CARPETA\n"
                               "lab: uso: ./lab batch NN CARPETA [--jobs N] [--timeout SEGUNDOS]\n")
 
     def test_the_locale_chooses_unless_LAB_LANG_says(self):

@@ -103,7 +103,8 @@ COMMANDS = {
     "demo": Command(commands.demo, "./lab demo [{demos}]", demo_arguments),
     "bench": Command(bench.bench, bench.USAGE, bench_arguments),
     "grade": Command(commands.grade, commands.GRADE_USAGE, grade_arguments, passes_through=True),
-    "batch": Command(commands.batch, "./lab batch NN DIR [--jobs N] [--timeout SECONDS]", batch_arguments),
+    "batch": Command(commands.batch, "./lab batch NN DIR [--jobs N] [--timeout SECONDS]", batch_arguments,
+                     passes_through=True),  # grading/batch.py checks its other options
     "gradescope": Command(commands.gradescope, "./lab gradescope NN", lab_argument),
     "check": Command(check.check, "./lab check [--asan] [--languages]", check_arguments),
     "slides": Command(commands.slides, "./lab slides [--check | --html]", slides_arguments),

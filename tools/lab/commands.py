@@ -188,7 +188,7 @@ def batch(args, extra: list[str]) -> int:
         options += ["--timeout", str(args.timeout)]
     if args.unconfined:
         options.append("--unconfined")
-    run_instead(["python3", str(ROOT / "grading/batch.py"), lab.id, args.folder, *options, "--build", BUILD])
+    run_instead(["python3", str(ROOT / "grading/batch.py"), lab.id, args.folder, *options, *extra, "--build", BUILD])
 
 
 def gradescope(args, extra: list[str]) -> int:
