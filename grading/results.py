@@ -160,6 +160,10 @@ def problems(results):
     for key in ("output",):
         if key in results and not isinstance(results[key], str):
             found.append(f"{key} is not a string")
+    try:
+        json.dumps(results, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        found.append("text that is not Unicode (a lone surrogate escape)")
     return found
 
 

@@ -30,12 +30,12 @@ submission() {
     esac
 }
 
-# summary_of FILE: "STATUS SCORE MAX_SCORE" of a summary.json or results.json.
+# score_of FILE: "STATUS SCORE MAX_SCORE" of a summary.json or results.json.
 score_of() {
     python3 -c 'import json, sys
 results = json.load(open(sys.argv[1]))
-print(results.get("status", "-"), f"{results[\"score\"]:g}",
-      f"{results.get(\"max_score\", sum(t[\"max_score\"] for t in results.get(\"tests\", []))):g}")' "$1" 2>/dev/null ||
+maximum = results.get("max_score", sum(test["max_score"] for test in results.get("tests", [])))
+print(results.get("status", "-"), "%g" % results["score"], "%g" % maximum)' "$1" 2>/dev/null ||
         echo "unreadable $1"
 }
 
