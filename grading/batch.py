@@ -97,7 +97,8 @@ def grade(student, folder, args, reports):
     try:
         command = [SANDBOX, "--lab", args.lab, "--submission", folder, "--out", out, "--copy",
                    "--no-build"] + sandbox_options(args)
-        run = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        run = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+                             env={**os.environ, "GRADER_PYTHON": sys.executable})
         seconds = time.monotonic() - started
         try:
             with open(os.path.join(out, "summary.json"), encoding="utf-8") as file:
