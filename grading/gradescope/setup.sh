@@ -20,8 +20,9 @@ run() {
     local what="$1"
     shift
     echo "setup.sh: $what"
-    if ! "$@" >"$log" 2>&1; then
-        local status=$?
+    local status=0
+    "$@" >"$log" 2>&1 || status=$?
+    if [[ "$status" != 0 ]]; then
         echo "setup.sh: FAILED (exit status $status): $*"
         echo "---- what it printed ----"
         tail -c 200000 "$log"

@@ -8,7 +8,8 @@ test (passed, failed with bytes that XML cannot hold, skipped):
   - summary.json (finish), Classroom's reporter input, the Markdown summary
     and `unable` count them the same way;
   - check-grader, run by many processes at once on one build folder (as by
-    ./lab batch --jobs N), never fails and leaves no temporary file.
+    ./lab batch --jobs N), never fails and leaves no temporary file; it reads
+    ninja 1.12's log (the time a command started) as well as older ones.
 
     grading/tests/results_test.py ROOT
 """
@@ -168,6 +169,20 @@ try:
     left = [name for name in os.listdir(build) if name.endswith(".new")]
     check(not left, f"check-grader left temporary files: {left}")
     check(set(json.load(open(os.path.join(build, "grader-sums.json")))) == set(targets), "check-grader's record")
+
+    # ninja 1.12's log (v6) records when the command started: the output's
+    # mtime lies within the command's run. A file changed later is deleted.
+    build6 = os.path.join(work, "build6")
+    os.makedirs(build6)
+    with open(os.path.join(build6, "grade"), "wb") as file:
+        file.write(b"a grader")
+    mtime = os.stat(os.path.join(build6, "grade")).st_mtime_ns
+    with open(os.path.join(build6, ".ninja_log"), "w", encoding="utf-8") as log:
+        log.write(f"# ninja log v6\n100\t2600\t{mtime - 2_000_000_000}\tgrade\t0\n")
+    check(results_py("check-grader", build6, "grade")[0] == 0, "check-grader: ninja 1.12's log, a file it built")
+    os.utime(os.path.join(build6, "grade"), ns=(mtime + 60_000_000_000, mtime + 60_000_000_000))
+    check(results_py("check-grader", build6, "grade")[0] == 10 and not os.path.exists(os.path.join(build6, "grade")),
+          "check-grader: ninja 1.12's log, a file changed a minute later is refused and deleted")
 finally:
     shutil.rmtree(work, ignore_errors=True)
 print("1 passed, 0 failed" if not failures else "0 passed, 1 failed")
