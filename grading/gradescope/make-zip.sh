@@ -78,8 +78,14 @@ with zipfile.ZipFile(target + ".new", "w", zipfile.ZIP_DEFLATED) as archive:
             if not wanted(relative):
                 continue
             path = os.path.join(directory, name)
-            if os.path.islink(path) or name == ".git":  # (a worktree's .git is a file)
+            if name == ".git":  # a worktree's .git is a file
                 continue
+            if os.path.islink(path):
+                # A file one lab shares with another (tests/starters/README.md)
+                # goes in as the file it names, if that is one of the project's.
+                linked = os.path.realpath(path)
+                if not (linked.startswith(os.path.realpath(root) + os.sep) and os.path.isfile(linked)):
+                    continue
             archive.write(path, relative)
 os.replace(target + ".new", target)
 PYTHON
