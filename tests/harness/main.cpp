@@ -392,7 +392,7 @@ std::string results_json(double total_seconds) {
     std::cerr << "grade: " << problem << "\n"
               << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--max-threads N]\n"
               << "             [--results FILE] [--points FILE] [--confined]\n"
-              << "             [--expect-failure] [doctest options, e.g. -tc=\"name*\"]\n"
+              << "             [--expect-failure [--expect-score-at-most PERCENT]] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
 }
@@ -403,6 +403,7 @@ int main(int argc, char** argv) {
     grader::Settings& settings = grader::settings();
     std::string results_path, points_path;
     bool expect_failure = false;
+    double most_percent = -1;  // --expect-score-at-most: the score a failing program may reach, in %
     std::vector<const char*> doctest_args = {argv[0]};
     if (grader::built_with_sanitizer()) settings.time_scale = 3.0;
     if (const char* scale = std::getenv("GRADER_TIME_SCALE")) settings.time_scale *= std::atof(scale);
@@ -426,6 +427,13 @@ int main(int argc, char** argv) {
             not_run_reason = value();
         }
         else if (arg == "--expect-failure") expect_failure = true;
+        else if (arg == "--expect-score-at-most") {
+            char* end = nullptr;
+            const std::string percent = value();
+            most_percent = std::strtod(percent.c_str(), &end);
+            if (*end != '\0' || most_percent < 0 || most_percent > 100)
+                usage("--expect-score-at-most needs a percentage from 0 to 100");
+        }
         else if (arg == "--max-threads") {
             settings.max_threads = std::atoi(value().c_str());
             if (settings.max_threads <= 0) usage("--max-threads needs a positive number");
@@ -437,6 +445,8 @@ int main(int argc, char** argv) {
         } else doctest_args.push_back(argv[i]);
     }
     if (settings.program.empty() == settings.command.empty()) usage("give exactly one of --program and --cmd");
+    if (most_percent >= 0 && (!expect_failure || points_path.empty()))
+        usage("--expect-score-at-most goes with --expect-failure and --points");
     if (!points_path.empty()) read_points(points_path);
     Output results_file;
     if (!results_path.empty()) results_file = Output(results_path);
@@ -484,6 +494,31 @@ int main(int argc, char** argv) {
     if (expect_failure) {
         // A skipped test is no failure: the suite must have caught the
         // program in a check it really made.
+        if (failed > 0 && most_percent >= 0) {
+            // A program with one core mistake must lose a real part of the
+            // points: the points file weighs the lab's idea above its edges.
+            double score = 0, max_score = 0;
+            for (const CaseResult& r : results) {
+                if (r.skipped) continue;
+                max_score += rule_for(r.name).points;
+                if (r.passed) score += rule_for(r.name).points;
+            }
+            const double percent = max_score > 0 ? 100 * score / max_score : 0;
+            if (percent > most_percent + 1e-9) {
+                std::printf("this program fails %d of %zu tests, but scores %s of %s points (%.1f %%), more than the "
+                            "%s %% a program with this mistake may score: %s weighs it too little\n",
+                            failed, results.size(), number_text(score).c_str(), number_text(max_score).c_str(),
+                            percent, number_text(most_percent).c_str(), points_path.c_str());
+                std::printf("0 passed, 1 failed\n");
+                return 1;
+            }
+            std::printf("as it should, this program fails %d of %zu tests and scores %s of %s points (%.1f %%, at "
+                        "most %s %%)\n",
+                        failed, results.size(), number_text(score).c_str(), number_text(max_score).c_str(), percent,
+                        number_text(most_percent).c_str());
+            std::printf("1 passed, 0 failed\n");
+            return 0;
+        }
         if (failed > 0) {
             std::printf("as it should, this program fails %d of %zu tests\n", failed, results.size());
             std::printf("1 passed, 0 failed\n");

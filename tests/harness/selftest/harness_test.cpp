@@ -299,3 +299,29 @@ TEST_CASE("the grader writes no JUnit of its own: --junit is an unknown option (
     CHECK(contains(verdict.output, "--junit is no more"));
     CHECK(!contains(verdict.output, "[pass]"));
 }
+
+// ---------------------------------------------------------------- points that mean something
+
+TEST_CASE("--expect-score-at-most: a failing program must also score at most that share of the points") {
+    const std::string points = std::filesystem::temp_directory_path() / ("harness-test-points-" + std::to_string(::getpid()) + ".txt");
+    {
+        std::ofstream file(points);
+        file << "1 visible echoes one line\n3 visible fails and then*\n";
+    }
+    const std::vector<std::string> run = {"-tc=echoes one line,fails and then*", "--expect-failure", "--points", points};
+    auto with = [&](std::string percent) {
+        std::vector<std::string> options = run;
+        options.insert(options.end(), {"--expect-score-at-most", percent});
+        return run_suite(SKIP_SUITE, options);
+    };
+    const Verdict within = with("25");  // 1 of 4 points
+    CHECK(within.status.code == 0);
+    CHECK(contains(within.output, "scores 1 of 4 points (25.0 %, at most 25 %)"));
+    const Verdict above = with("20");
+    CHECK(above.status.code == 1);
+    CHECK(contains(above.output, "scores 1 of 4 points (25.0 %), more than the 20 % a program with this mistake may score"));
+    CHECK(contains(above.output, "\n0 passed, 1 failed\n"));
+    const Verdict without_points = run_suite(SKIP_SUITE, {"--expect-failure", "--expect-score-at-most", "80"});
+    CHECK(without_points.status.code == 2);
+    std::filesystem::remove(points);
+}
