@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>  // main(): common/tests/main.cpp
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "busy_clock.hpp"
 #include "fd.hpp"
 #include "net/tcp.hpp"
 #include "process.hpp"
@@ -324,4 +326,27 @@ TEST_CASE("--expect-score-at-most: a failing program must also score at most tha
     const Verdict without_points = run_suite(SKIP_SUITE, {"--expect-failure", "--expect-score-at-most", "80"});
     CHECK(without_points.status.code == 2);
     std::filesystem::remove(points);
+}
+
+// ---------------------------------------------------------------- no flake under load
+
+TEST_CASE("a BusyClock counts the time a program waited for a CPU out, and a sleeping program's time in") {
+    // Twice as many busy loops as cores, in one process group: each waits
+    // for a CPU about half the time, so together they wait longer than the
+    // clock runs.
+    const long cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+    const std::string loops = "for i in $(seq " + std::to_string(2 * cores + 2) +
+                              "); do (while :; do :; done) & done; wait";
+    grader::ChildProcess busy({"sh", "-c", loops}, grader::Limits{}, false);
+    grader::ChildProcess sleeper({"sleep", "30"}, grader::Limits{}, false);
+    const grader::BusyClock busy_clock(busy.pid()), sleeping_clock(sleeper.pid());
+    const auto started = grader::Clock::now();
+    // The clocks are what is measured: a second of wall time must pass.
+    busy.wait_for_exit(started + std::chrono::seconds(1));
+    const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(grader::Clock::now() - started);
+    CHECK(wall >= std::chrono::milliseconds(1000));
+    CHECK_MESSAGE(busy_clock.elapsed() < wall / 2, busy_clock.describe());
+    CHECK_MESSAGE(sleeping_clock.elapsed() >= wall * 3 / 4, sleeping_clock.describe());
+    busy.signal_group(SIGKILL);
+    sleeper.signal_group(SIGKILL);
 }
