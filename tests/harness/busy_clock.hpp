@@ -6,14 +6,19 @@
 // work on every core, the program and the grader's own clients wait for a
 // CPU, runnable, most of the time. The kernel counts that wait for each
 // thread (/proc/PID/task/TID/schedstat, its second field). A BusyClock
-// gives the time since it started less what the program under test, or
-// the grader's thread, spent waiting for a CPU (the larger of the two):
-// on an idle machine, the time on the clock; on a busy one, about the time
-// the work would have taken on an idle one. A program that hangs waits for
-// no CPU: its deadline comes on time.
+// gives the time since it started less the time in which the program under
+// test, or the grader's thread, was waiting for a CPU: on an idle machine,
+// the time on the clock; on a busy one, about the time the work would have
+// taken on an idle one. A program that hangs, or sleeps, waits for no CPU:
+// its deadline comes on time.
+//
+// The two wait at once, or in turn (the server idle while the grader waits
+// to send it more): sample() takes, for each interval between samples, the
+// longer of the two waits, so call it often (each round of a wait loop).
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -23,20 +28,21 @@ class BusyClock {
 public:
     // `program`: the process group of the program under test.
     explicit BusyClock(pid_t program);
+    // Reads the waits since the last sample (cheap: a few small files).
+    void sample();
     // Time on the clock, less the waits for a CPU, since construction.
-    std::chrono::milliseconds elapsed() const;
-    // "30.0 s (95.1 s on the clock, of which the program waited 65.1 s for a CPU)"
-    std::string describe() const;
+    std::chrono::milliseconds elapsed();
+    // "30.0 s (95.1 s on the clock, of which the program or the grader
+    // waited 65.1 s for a CPU: the machine was busy)"
+    std::string describe();
 
 private:
-    struct Reading {
-        std::chrono::steady_clock::time_point at;
-        long long program_wait_ns = 0;
-        long long grader_wait_ns = 0;
-    };
-    Reading read() const;
+    long long program_wait_ns();
     pid_t program_;
-    Reading start_;
+    std::chrono::steady_clock::time_point start_, last_refresh_;
+    std::vector<std::string> program_tasks_;  // schedstat files of the program's threads
+    long long program_wait_ = 0, grader_wait_ = 0;  // at the last sample
+    long long discounted_ns_ = 0;                   // the waits counted out so far
 };
 
 }  // namespace grader

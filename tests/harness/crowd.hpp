@@ -67,9 +67,10 @@ private:
         bool got_expected = false;
     };
     void poll(int timeout_ms);
-    // True once `within` has passed on `clock`: looked at only once that
-    // much has passed on the wall clock, and then every quarter second.
-    bool past(const BusyClock& clock, std::chrono::milliseconds within);
+    // True once `within` has passed on `clock` (sampled at each call):
+    // looked at only once that much has passed on the wall clock, and then
+    // every quarter second.
+    bool past(BusyClock& clock, std::chrono::milliseconds within);
     void receive(std::size_t index);
     std::string summary(std::string_view what, const std::vector<bool>& excluded) const;
 
