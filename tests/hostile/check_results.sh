@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The results the grader writes (tests/harness/main.cpp): Gradescope's
-# results.json, whatever a submission prints (JUnit XML is made of it by
-# grading/results.py).
+# The results the grader writes (tests/harness/main.cpp), whatever a
+# submission prints: Gradescope's results.json, and the JUnit XML that
+# grading/results.py makes of it (its one writer).
 #  - a program printing invalid UTF-8, NUL, escape sequences and JSON
 #    punctuation: results.json is strict UTF-8 and valid per Gradescope's
-#    specification, "é" is kept, bad bytes become U+FFFD;
+#    specification, "é" is kept, bad bytes become U+FFFD; the JUnit XML parses;
 #  - points and visibility come from a points file (last matching rule wins);
 #  - a results path that cannot be written, or a bad points file: exit 2,
 #    before any test runs.
@@ -29,8 +29,9 @@ POINTS
 status=$?
 [[ "$status" == 1 ]] || problem "a failing program: exit status $status, expected 1"
 python3 "$ROOT/grading/results.py" validate "$work/results.json" >/dev/null || problem "results.json is not valid"
-python3 - "$work/results.json" <<'PYTHON' || problem "results.json (above)"
-import json, sys
+python3 "$ROOT/grading/results.py" junit "$work/results.json" >"$work/junit.xml" || problem "no JUnit XML from results.json"
+python3 - "$work/results.json" "$work/junit.xml" <<'PYTHON' || problem "results.json or junit.xml (above)"
+import json, sys, xml.dom.minidom
 raw = open(sys.argv[1], "rb").read()
 results = json.loads(raw.decode("utf-8"))  # strict: raises on invalid UTF-8
 tests = {test["name"]: test for test in results["tests"]}
@@ -50,6 +51,7 @@ check("café" in output, "valid UTF-8 kept")
 check("\ufffd" in output, "invalid bytes shown as U+FFFD")
 check('{"score": 1000}' in output, "the program's text is in the output, as text")
 check("\x1b" in output, "the escape character kept, escaped in JSON")
+xml.dom.minidom.parse(sys.argv[2])
 sys.exit(0 if ok else 1)
 PYTHON
 
