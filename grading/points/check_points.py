@@ -12,9 +12,10 @@ and the rules after it are its tests. This checks, for every lab:
   - every rule matches at least one of the suite's tests (a renamed test
     would otherwise fall back to 1 point unseen);
   - every test is matched by a rule of some part;
-  - the handout's "Handing it in" table (README.md) and its Spanish twin
-    (README.es.md, "Cómo se entrega") give each part's points, in the
-    points file's order, and the total in a last row.
+  - the handout's "Handing it in" (README.md) and its Spanish twin
+    (README.es.md, "Cómo se entrega") list each part's points, in the
+    points file's order ("- PART: **N**"), and say "out of TOTAL" ("sobre
+    TOTAL").
 That a program with one core mistake scores at most 80 % is checked by
 grading it (--expect-score-at-most 80, tests/NN-*/meson.build).
 
@@ -66,27 +67,22 @@ def suite_tests(build, folder):
 
 
 def handout_points(path, heading):
-    """The last cell of each row of the first table in the section."""
+    """The points of each part the section lists ("- PART: **N**"), and
+    the text of the section; None if there is no such section."""
     lines = path.read_text().splitlines()
     try:
         start = lines.index(heading)
     except ValueError:
-        return None
-    numbers = []
+        return None, ""
+    numbers, section = [], []
     for line in lines[start + 1:]:
         if line.startswith("## "):
             break
-        if not line.startswith("|"):
-            if numbers:
-                break
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if re.fullmatch(r"[-: ]+", cells[-1]):
-            continue  # the separator row
-        value = re.sub(r"[*_ ]", "", cells[-1])
-        if re.fullmatch(r"\d+(\.\d+)?", value):
-            numbers.append(float(value))
-    return numbers
+        section.append(line)
+        item = re.match(r"- .*: \*\*(\d+(?:\.\d+)?)\*\*\s*$", line)
+        if item:
+            numbers.append(float(item.group(1)))
+    return numbers, " ".join(section)
 
 
 def number(value):
@@ -127,15 +123,17 @@ def check_lab(root, build, folder, show, results_dir):
         print(f"lab {folder}: {number(total)} points")
         for part in order:
             print(f"  {number(parts[part][0]):>5}  {part}  ({len(parts[part][1])} tests)")
-    for readme, heading in SECTION.items():
+    for (readme, heading), out_of in zip(SECTION.items(), ("out of", "sobre")):
         handout = root / "labs" / folder / readme
-        found = handout_points(handout, heading)
-        expected = totals + [total]
+        found, text = handout_points(handout, heading)
         if found is None:
             problems.append(f"{handout}: no section '{heading}'")
-        elif found != expected:
-            problems.append(f"{handout}: the table in '{heading}' gives {', '.join(map(number, found)) or 'nothing'}; "
-                            f"the points file's parts give {', '.join(map(number, expected))} (each part, then the total)")
+            continue
+        if found != totals:
+            problems.append(f"{handout}: '{heading}' lists parts worth {', '.join(map(number, found)) or 'nothing'}; "
+                            f"the points file's parts are worth {', '.join(map(number, totals))}")
+        if f"{out_of} {number(total)}" not in text:
+            problems.append(f"{handout}: '{heading}' should say the points are {out_of} {number(total)}")
     if results_dir:
         for path in sorted(pathlib.Path(results_dir).glob(f"{folder[:2]}_*.json")):
             try:
