@@ -24,8 +24,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "fd.hpp"
 #include "language.hpp"
+#include "net/socket.hpp"
 #include "process.hpp"
 #include "settings.hpp"
 #include "transcript.hpp"
@@ -375,28 +375,32 @@ public:
     Output() = default;
     explicit Output(const std::string& path) : path_(path) {
         if (path.starts_with("/dev/fd/")) {
-            fd_.reset(std::atoi(path.c_str() + 8));
-            if (fd_.get() < 3 || ::fcntl(fd_.get(), F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
-            ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
+            fd_ = net::Socket(std::atoi(path.c_str() + 8));
+            if (fd_.fd() < 3 || ::fcntl(fd_.fd(), F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
+            ::fcntl(fd_.fd(), F_SETFD, FD_CLOEXEC);
         } else {
-            fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            fd_ = net::Socket(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
             if (!fd_.is_open()) fail_setup("cannot write " + path + ": " + std::strerror(errno));
         }
     }
     bool wanted() const { return fd_.is_open(); }
     void write(const std::string& text) {
         for (std::size_t done = 0; done < text.size();) {
-            const ssize_t n = ::write(fd_.get(), text.data() + done, text.size() - done);
+            const ssize_t n = ::write(fd_.fd(), text.data() + done, text.size() - done);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
             done += static_cast<std::size_t>(n);
         }
-        if (::close(fd_.release()) < 0 && errno != EINTR) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+        // A file's write-back error shows in fsync() (net::Socket's close()
+        // keeps close()'s to itself); a pipe has none (EINVAL).
+        if (::fsync(fd_.fd()) < 0 && errno != EINVAL && errno != EROFS)
+            fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+        fd_.close();
     }
 
 private:
     std::string path_;
-    grader::FileDescriptor fd_;
+    net::Socket fd_;  // the one owner of descriptors (common/): a file or a pipe here
 };
 
 std::string number_text(double value) {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "busy_clock.hpp"
-#include "fd.hpp"
+#include "net/socket.hpp"
 #include "net/tcp.hpp"
 #include "process.hpp"
 
@@ -262,8 +262,8 @@ TEST_CASE("the default-port test skips, saying why, when another program holds p
     // Every grader on this machine takes this lock before it looks at port
     // 8001: holding it, and the port, the self-test is "another program".
     // The suite it runs takes a lock of its own (GRADER_DEFAULT_PORT_LOCK).
-    grader::FileDescriptor lock(::open("/tmp/netlabs-port-8001.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666));
-    if (lock.is_open()) ::flock(lock.get(), LOCK_EX);
+    net::Socket lock(::open("/tmp/netlabs-port-8001.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+    if (lock.is_open()) ::flock(lock.fd(), LOCK_EX);
     std::optional<net::Socket> holder;
     try {
         holder.emplace(net::listen_on("127.0.0.1", 8001));
