@@ -54,7 +54,7 @@ def main() -> int:
         return 1
     env = {name: value for name, value in os.environ.items() if name not in ("LC_ALL", "LC_MESSAGES", "LANG")}
     env["LAB_LANG"] = "es"
-    run = subprocess.run([grade, *sys.argv[3:]], capture_output=True, text=True, timeout=110, env=env)
+    run = subprocess.run([grade, *sys.argv[3:]], capture_output=True, text=True, env=env)  # meson test times it
     output = run.stdout + run.stderr
     problems = []
     if run.returncode != 1:
