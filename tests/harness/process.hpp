@@ -21,7 +21,7 @@
 
 #include <sys/types.h>
 
-#include "fd.hpp"
+#include "net/socket.hpp"
 
 namespace grader {
 
@@ -97,11 +97,11 @@ private:
 
     Limits limits_;
     pid_t pid_ = -1;
-    FileDescriptor stdin_pipe_;   // our end of the program's standard input
-    FileDescriptor stdout_pipe_;  // our ends of its standard output and error
-    FileDescriptor stderr_pipe_;
-    FileDescriptor pid_fd_;  // becomes readable when the child ends
-    FileDescriptor wake_;    // an eventfd: written to stop the capture thread at once
+    net::Socket stdin_pipe_;   // our end of the program's standard input
+    net::Socket stdout_pipe_;  // our ends of its standard output and error
+    net::Socket stderr_pipe_;
+    net::Socket pid_fd_;  // becomes readable when the child ends
+    net::Socket wake_;    // an eventfd: written to stop the capture thread at once
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
