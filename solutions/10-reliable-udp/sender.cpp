@@ -34,7 +34,7 @@ std::string Sender::read_payload() {
 
 int Sender::run() {
     // BEGIN YOURS
-    last_progress_ = Clock::now();
+    last_progress_ = last_heard_ = Clock::now();
     fill_window();
     while (!done()) {
         const Clock::time_point give_up = last_progress_ + give_up_after;
@@ -89,6 +89,7 @@ void Sender::fill_window() {
 
 void Sender::transmit(InFlight& datagram) {
     datagram.sent_at = Clock::now();
+    datagram.deadline = datagram.sent_at + round_trip_.timeout();
     net::send_to(socket_, receiver_, datagram.bytes);
 }
 
@@ -99,6 +100,7 @@ void Sender::resend(InFlight& datagram) {
 
 void Sender::on_ack(std::uint32_t next_expected) {
     const Clock::time_point now = Clock::now();
+    last_heard_ = now;
     // Before the first measurement, the first ACK, whatever it says, came
     // back after DATA 0 went out: that long is a round trip at most. (If
     // DATA 0 is lost, the ACKs that say so come back all the same.)
@@ -142,20 +144,27 @@ void Sender::on_ack(std::uint32_t next_expected) {
 }
 
 Sender::Clock::time_point Sender::next_timeout() const {
-    // Each datagram's timer runs from its last transmission.
-    const auto oldest = std::min_element(in_flight_.begin(), in_flight_.end(),
-                                         [](const InFlight& a, const InFlight& b) { return a.sent_at < b.sent_at; });
-    return oldest->sent_at + round_trip_.timeout();
+    return std::min_element(in_flight_.begin(), in_flight_.end(), [](const InFlight& a, const InFlight& b) {
+               return a.deadline < b.deadline;
+           })->deadline;
 }
 
 void Sender::resend_late() {
     const Clock::time_point now = Clock::now();
-    const Clock::duration timeout = round_trip_.timeout();
-    // The oldest in flight late: nothing at all has been acknowledged for a
-    // whole timeout. Wait twice as long from now on: if the network is
-    // congested, sending faster makes it worse.
-    if (in_flight_.front().sent_at + timeout <= now) round_trip_.back_off();
+    if (now - last_heard_ >= round_trip_.timeout()) {
+        // Not a word back for a whole timeout: every datagram was lost, or
+        // the network (or the receiver) has stopped for a while. Send only
+        // the oldest, as a probe, let the others wait as long again, and wait
+        // twice as long from now on: if the network is congested, sending
+        // faster makes it worse.
+        round_trip_.back_off();
+        resend(in_flight_.front());
+        for (InFlight& datagram : in_flight_) datagram.deadline = std::max(datagram.deadline, in_flight_.front().deadline);
+        return;
+    }
+    // ACKs keep coming, but not for these: they were lost. Each goes again,
+    // on its own.
     for (InFlight& datagram : in_flight_)
-        if (datagram.sent_at + timeout <= now) resend(datagram);
+        if (datagram.deadline <= now) resend(datagram);
 }
 // END YOURS

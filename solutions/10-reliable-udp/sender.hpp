@@ -15,8 +15,9 @@
 // - ACK n moves base up to n, and as many new DATA may go;
 // - every datagram in flight has a timer of its own (selective repeat): a
 //   datagram not acknowledged within the timeout is sent again, itself
-//   alone, and when the oldest one's fires the timeout doubles
-//   (round_trip.hpp);
+//   alone, while ACKs keep coming; when not a word has come back for a
+//   whole timeout, only the oldest is sent, as a probe, and the timeout
+//   doubles (round_trip.hpp);
 // - three ACKs in a row that acknowledge nothing new mean that later
 //   datagrams arrived and base did not: base is sent again at once, without
 //   waiting for its timer (fast retransmit);
@@ -66,9 +67,10 @@ private:
     // BEGIN YOURS
     // A datagram sent and not acknowledged yet.
     struct InFlight {
-        std::string bytes;            // encoded once, sent as often as needed
-        Clock::time_point sent_at{};  // its last transmission: its timer runs from there
-        bool sent_again = false;      // then its ACK may answer either copy: no measurement
+        std::string bytes;             // encoded once, sent as often as needed
+        Clock::time_point sent_at{};   // its last transmission
+        Clock::time_point deadline{};  // its timer: when it is sent again, unless acknowledged
+        bool sent_again = false;       // then its ACK may answer either copy: no measurement
     };
 
     bool done() const { return input_ended_ && in_flight_.empty(); }  // the FIN is acknowledged
@@ -86,6 +88,7 @@ private:
     RoundTripTimer round_trip_;
     Clock::time_point last_measured_{};   // one round trip measured at a time
     Clock::time_point last_progress_{};   // the last ACK that acknowledged something new
+    Clock::time_point last_heard_{};      // the last valid ACK, new or not
     int duplicate_acks_ = 0;           // ACKs in a row that acknowledged nothing new
     std::optional<std::uint32_t> recovering_until_;  // after a loss: what had been sent when it was noticed
     // INSTEAD

@@ -514,9 +514,13 @@ TEST_CASE("the FIN is acknowledged with its number plus one, once every DATA bef
     sender.send(fin(2));  // DATA 1 has not arrived
     sender.expect_ack(1, fin_hint);
     sender.send(data(1, "one "));
-    sender.next_ack(fin_hint);  // 3 if it kept the early FIN, 2 if not: both are right
-    sender.send(fin(2));
-    sender.expect_ack(3, fin_hint);
+    // 3 if it kept the early FIN, 2 if not: both are right; if not, the
+    // sender sends the FIN again.
+    if (const std::uint32_t ack = sender.next_ack(fin_hint); ack != 3) {
+        if (ack != 2) grader::fail(fmt::format("your receiver answered ACK {}, where ACK 2 (or 3) was due", ack), fin_hint);
+        sender.send(fin(2));
+        sender.expect_ack(3, fin_hint);
+    }
     receiver.expect_output("zero one ", fin_hint);
 }
 
@@ -529,7 +533,7 @@ TEST_CASE("after the transfer, answers a repeated FIN for 2 seconds, then exits 
         fate.because = "the test drops every ACK of the FIN";
         return fate;
     };
-    s.rule_note = "it drops every ACK of the FIN (ACK 10)";
+    s.rule_note = "drops every ACK of the FIN (ACK 10)";
     Transfer transfer(s);
     if (!transfer.wait_for([](const Counts& c) { return c.fin_acknowledged.has_value(); }, Clock::now() + transfer.deadline()))
         grader::fail("your receiver never acknowledged the FIN (ACK 10)", fin_hint);
@@ -602,7 +606,7 @@ TEST_SUITE("send: the timer") {
 TEST_CASE("a lost DATA is sent again within a few round trips (50 ms each way)") {
     TransferSetup s = your_sender(48 * max_payload, delayed(milliseconds(50)));
     s.rule = drop_first(Way::forward, "DATA", 40);
-    s.rule_note = "it drops DATA 40 the first time";
+    s.rule_note = "drops DATA 40 the first time";
     Transfer transfer(s);
     transfer.expect_delivered(timer_hint);
     const std::vector<Passage> timeline = transfer.network().timeline();
@@ -632,8 +636,10 @@ TEST_CASE("over a clean link (10 ms each way), fewer than 1 % of DATA are sent m
                      spurious_hint);
 }
 
-TEST_CASE("over a slow clean link (100 ms each way), no DATA is sent twice: the timeout follows the round trip") {
-    Transfer transfer(your_sender(40 * max_payload, delayed(milliseconds(100))));
+TEST_CASE("over a slow clean link (100 ms each way, --window 8), no DATA is sent twice: the timeout follows the round trip") {
+    TransferSetup s = your_sender(24 * max_payload, delayed(milliseconds(100)));
+    s.sender_args = {"--window", "8"};  // three round trips: the timeout is measured, not only the first one
+    Transfer transfer(s);
     transfer.expect_delivered(spurious_hint);
     const Counts c = transfer.counts();
     if (c.data_sent_again > 0)
@@ -673,7 +679,7 @@ TEST_CASE("an empty input: no DATA, a FIN numbered 0, exit 0 once it is acknowle
 TEST_CASE("a lost FIN is sent again, and the sender exits 0 only once it is acknowledged") {
     TransferSetup s = your_sender(6'000);  // DATA 0 to 4, FIN 5
     s.rule = drop_first(Way::forward, "FIN", 5, 2);
-    s.rule_note = "it drops the FIN the first two times";
+    s.rule_note = "drops the FIN the first two times";
     Transfer transfer(s);
     transfer.expect_sender_exit(0, transfer.deadline(), fin_exit_hint);
     const Counts c = transfer.counts();
@@ -706,7 +712,7 @@ TEST_CASE("ignores an ACK whose checksum is wrong") {
         }
         return std::nullopt;
     };
-    s.rule_note = "it drops DATA 5 the first time, and damages the first ACK 1 into an ACK 32 with ACK 1's checksum";
+    s.rule_note = "drops DATA 5 the first time, and damages the first ACK 1 into an ACK 32 with ACK 1's checksum";
     Transfer transfer(s);
     transfer.expect_delivered(ack_checksum_hint);
 }

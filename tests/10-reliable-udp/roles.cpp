@@ -249,7 +249,10 @@ Transfer::Transfer(TransferSetup setup, Where where) : setup_(std::move(setup)) 
         Counts& c = counts_;
         if (passage.injected) return;
         if (passage.way == grader::Way::forward) {
-            if (handed_on) return;
+            if (handed_on) {
+                if (!c.first_to_receiver) c.first_to_receiver = passage.arrived.back();
+                return;
+            }
             if (!c.first_from_sender) c.first_from_sender = passage.at;
             const std::string& kind = passage.info.kind;
             if (kind == "invalid") {
@@ -291,8 +294,8 @@ Transfer::Transfer(TransferSetup setup, Where where) : setup_(std::move(setup)) 
         c.acknowledged = std::max<std::uint32_t>(c.acknowledged, static_cast<std::uint32_t>(passage.info.number));
         if (acks_fin && !c.fin_ack_handed_on) c.fin_ack_handed_on = passage.arrived.back();
     });
-    grader::transcript().add("grader", "its network: " + setup_.impairments.describe() +
-                                           (setup_.rule_note.empty() ? "" : "; and " + setup_.rule_note));
+    grader::transcript().add("the network", setup_.impairments.describe());
+    if (!setup_.rule_note.empty()) grader::transcript().add("the network", "also " + setup_.rule_note + " (the test's own rule)");
     std::vector<std::string> args = {"--to", network_->sender_side()};
     args.insert(args.end(), setup_.sender_args.begin(), setup_.sender_args.end());
     sender_ = std::make_unique<RoleProgram>(setup_.sender, "send", args, input_file_,
@@ -332,17 +335,31 @@ void Transfer::fail_if_hopeless(Where where) {
                      "payload; the checksum is the Internet checksum of the whole datagram computed with its own field 0",
                      where);
     };
-    all_invalid(setup_.sender, c.invalid_from_sender, c.valid_from_sender, c.first_invalid_from_sender, sender_.get());
-    all_invalid(setup_.receiver, c.invalid_from_receiver, c.valid_from_receiver, c.first_invalid_from_receiver, receiver_.get());
+    // (Only against the reference: two ends of the student's may agree on a
+    // header of their own, and that is for the tests against the reference.)
+    if (setup_.with_receiver && setup_.receiver == Who::reference)
+        all_invalid(setup_.sender, c.invalid_from_sender, c.valid_from_sender, c.first_invalid_from_sender, sender_.get());
+    if (setup_.sender == Who::reference)
+        all_invalid(setup_.receiver, c.invalid_from_receiver, c.valid_from_receiver, c.first_invalid_from_receiver, receiver_.get());
+    // A receiver of the student's that has answered nothing at all, long
+    // after the network handed it its first datagram.
+    const double reply_seconds = std::chrono::duration<double>(grader::settings().reply_timeout()).count();
+    if (receiver_ && setup_.receiver == Who::student && c.first_to_receiver &&
+        c.valid_from_receiver + c.invalid_from_receiver == 0 && network_->now() > *c.first_to_receiver + reply_seconds)
+        grader::fail(fmt::format("your receiver has answered nothing, {:.1f} s after the network handed it its first datagram",
+                                 network_->now() - *c.first_to_receiver),
+                     "answer every valid DATA and FIN at once with an ACK (the next number expected), sent to the address "
+                     "the datagram came from; a receiver that answers nothing may be refusing every datagram: read the "
+                     "header as it is sent (numbers big-endian, the checksum computed with its field 0)",
+                     where);
     for (const RoleProgram* program : {sender_.get(), receiver_.get()})
         if (program && program->end_cause()) grader::fail("the transfer could not go on", {}, where);
     if (receiver_ && setup_.receiver == Who::student) {
-        if (const auto status = receiver_->process().exit_status()) {
-            if (!status->exited || status->code != 0)
-                grader::fail("your receiver " + status->describe() + " in the middle of the transfer",
-                             "a receiver exits only once the transfer is complete and it has lingered 2 seconds: "
-                             "its standard error, below, may say why it stopped", where);
-        }
+        if (const auto status = receiver_->process().exit_status(); status && !c.fin_acknowledged)
+            grader::fail("your receiver " + status->describe() + " before the transfer was complete",
+                         "a receiver exits only once the transfer is complete (the FIN and every DATA before it have "
+                         "arrived) and it has lingered 2 seconds: its standard error, below, may say why it stopped",
+                         where);
     }
 }
 
@@ -366,9 +383,16 @@ grader::ExitStatus Transfer::expect_sender_exit(int status, std::chrono::millise
     if (!exit->exited || exit->code != status) {
         sender_->process().wait_for_output_end(Clock::now() + std::chrono::milliseconds(500));
         const std::string err = sender_->process().stderr_text();
-        grader::fail(fmt::format("{} should have exited with status {}, but it {}{}", sender_->name(), status, exit->describe(),
+        const Counts c = counts();
+        const bool silent = c.valid_from_sender + c.invalid_from_sender == 0;
+        grader::fail(fmt::format("{} should have exited with status {}, but it {}{}{}", sender_->name(), status, exit->describe(),
+                                 silent ? " without sending a single datagram" : "",
                                  err.empty() ? "" : ", saying " + grader::quote_end(err, 300)),
-                     hint, where);
+                     silent && setup_.sender == Who::student
+                         ? std::string_view("send the input as DATA 0, 1, 2, ... and then a FIN, to the address --to gives, "
+                                            "and exit 0 only once the FIN is acknowledged (Sender::run)")
+                         : hint,
+                     where);
     }
     return *exit;
 }
@@ -497,10 +521,11 @@ grader::ProgramState Transfer::program_state(std::string_view /*hint*/) const {
     return state;
 }
 
-bool Transfer::wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point deadline) {
+bool Transfer::wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point deadline, Where where) {
     while (true) {
         const auto step = std::min(deadline, Clock::now() + std::chrono::milliseconds(50));
         if (network_->wait_until([&] { return condition(counts_); }, step)) return true;
+        fail_if_hopeless(where);
         if (Clock::now() >= deadline || sender_->process().exit_status()) return network_->locked([&] { return condition(counts_); });
     }
 }
@@ -553,9 +578,9 @@ std::uint32_t ScriptedSender::next_ack(std::string_view hint, Where where) {
             grader::fail("your receiver " + program_->process().exit_status()->describe() + " instead of answering " + name_,
                          "a receiver runs until the transfer is complete, and 2 seconds more", where);
         }
-        if (Clock::now() >= deadline)
-            grader::fail("your receiver sent no ACK back to " + name_ + " within " + grader::seconds_text(timeout), hint, where);
+        if (Clock::now() >= deadline) fail_silent(hint, where);
     }
+    answered_ = true;
     const Checked checked = check(received->bytes);
     if (!quiet_ || !checked.datagram || checked.datagram->type != ACK)
         grader::transcript().add("your receiver", "answers " + (checked.datagram ? name(*checked.datagram)
@@ -573,6 +598,17 @@ std::uint32_t ScriptedSender::next_ack(std::string_view hint, Where where) {
         grader::fail("your receiver answered with a " + name(*checked.datagram) + ", where an ACK was due",
                      "a receiver answers every valid DATA and FIN with an ACK (type 2)", where);
     return checked.datagram->number;
+}
+
+void ScriptedSender::fail_silent(std::string_view hint, Where where) const {
+    const std::string what = "your receiver sent no ACK back to " + name_ + " within " +
+                             grader::seconds_text(grader::settings().reply_timeout());
+    if (!answered_)
+        grader::fail(what + ", nor any answer before",
+                     "answer every valid DATA and FIN at once with an ACK (the next number expected), sent to the address "
+                     "the datagram came from",
+                     where);
+    grader::fail(what, hint, where);
 }
 
 void ScriptedSender::expect_ack(std::uint32_t number, std::string_view hint, Where where) {

@@ -113,6 +113,7 @@ struct TransferSetup {
 // What the network saw, kept as it happens.
 struct Counts {
     std::optional<double> first_from_sender;     // when the sender's first datagram came
+    std::optional<double> first_to_receiver;     // when the network first handed the receiver one
     std::size_t data_sent = 0;                   // DATA from the sender (the network's copies not counted)
     std::size_t data_sent_again = 0;             // ... of them with a number sent before
     std::optional<std::uint32_t> highest_data;  // the highest DATA number sent
@@ -157,7 +158,8 @@ public:
     // Waits until `condition` holds for what the network counted (checked
     // after every datagram), the sender has exited, or the deadline has
     // passed; returns whether it holds.
-    bool wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point deadline);
+    bool wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point deadline,
+                  Where where = Where::current());
     // A passage the failure report should show the events around.
     void focus_on(std::size_t passage) { focus_ = passage; }
     // How long the whole transfer may take: a generous bound, not a speed test.
@@ -214,7 +216,10 @@ public:
     void set_quiet(bool quiet) { quiet_ = quiet; }
 
 private:
+    [[noreturn]] void fail_silent(std::string_view hint, Where where) const;
+
     bool quiet_ = false;
+    bool answered_ = false;  // the receiver has answered before
     net::Address receiver_;
     const RoleProgram* program_;
     std::string name_;

@@ -75,12 +75,11 @@ std::string Impairments::describe() const {
     if (repeat > 0) parts.push_back("repeats " + percent(repeat));
     if (reorder > 0) parts.push_back("holds back " + percent(reorder) + " up to " + milliseconds_text(reorder_by) + " longer (reordering)");
     if (corrupt > 0) parts.push_back("corrupts " + percent(corrupt));
-    if (parts.empty() && delay.count() == 0) return "a clean link: nothing lost, repeated, reordered or corrupted";
     std::string text;
     for (std::size_t i = 0; i < parts.size(); ++i) text += (i == 0 ? "" : ", ") + parts[i];
     if (!parts.empty()) text += " of the datagrams each way";
-    if (delay.count() > 0) text += (parts.empty() ? "" : ", ") + milliseconds_text(delay) + " each way";
-    if (parts.empty()) text += ", nothing lost, repeated, reordered or corrupted";
+    if (delay.count() > 0) text += (parts.empty() ? "" : ", and ") + std::string("delays every datagram ") + milliseconds_text(delay) + " each way";
+    if (parts.empty()) text += std::string(text.empty() ? "is clean" : "; otherwise it is clean") + ": nothing lost, repeated, reordered or corrupted";
     return text;
 }
 
@@ -355,7 +354,7 @@ void LossyNetwork::add_to_transcript(const Passage& passage) {
 std::string LossyNetwork::report(std::optional<std::size_t> focus, std::size_t last) const {
     std::lock_guard lock(mutex_);
     std::string text = fmt::format("\nthe network (its seed {}):\n", seed_);
-    text += "  troubles: " + (rule_ ? std::string("the test's own (below), and ") : std::string()) + impairments_.describe() + "\n";
+    text += "  it " + impairments_.describe() + (rule_ ? "; the test's own rule does the rest (marked below)" : "") + "\n";
     // Counts, each way and kind.
     struct Counts {
         std::size_t sent = 0, again = 0, dropped = 0, repeated = 0, corrupted = 0, injected = 0;

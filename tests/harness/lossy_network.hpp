@@ -74,7 +74,9 @@ struct Impairments {
     std::chrono::microseconds delay{0};  // every datagram's time on the way, each way
     std::chrono::microseconds reorder_by{std::chrono::milliseconds(6)};
 
-    std::string describe() const;  // "loses 10 %, repeats 5 %, 10 ms each way"
+    // What the network does, after "the network ": "loses 10 %, repeats 5 %
+    // of the datagrams each way, and delays every datagram 10 ms each way".
+    std::string describe() const;
 };
 
 // One datagram through the network.

@@ -175,6 +175,7 @@ class InFlight:
         self.kind = kind
         self.data = data
         self.sent_at = 0.0
+        self.deadline = 0.0
         self.sent_again = False
 
 
@@ -194,6 +195,7 @@ class Sender:
         self.round_trip = RoundTrip()
         self.last_measured = 0.0
         self.last_progress = 0.0
+        self.last_heard = 0.0
         self.duplicates = 0
         self.recovering_until = None
 
@@ -212,6 +214,7 @@ class Sender:
 
     def transmit(self, datagram):
         datagram.sent_at = time.monotonic()
+        datagram.deadline = datagram.sent_at + self.round_trip.timeout()
         try:
             self.sock.sendto(datagram.data, self.receiver)
         except (BlockingIOError, ConnectionRefusedError, OSError):
@@ -236,6 +239,7 @@ class Sender:
 
     def on_ack(self, number):
         now = time.monotonic()
+        self.last_heard = now
         if self.round_trip.smoothed is None and self.base == 0 and not self.in_flight[0].sent_again:
             self.round_trip.measured(now - self.in_flight[0].sent_at)
             self.last_measured = now
@@ -263,20 +267,24 @@ class Sender:
 
     def resend_late(self):
         now = time.monotonic()
-        timeout = self.round_trip.timeout()
-        if self.in_flight[0].sent_at + timeout <= now:
+        if now - self.last_heard >= self.round_trip.timeout():
+            # Not a word back for a whole timeout: probe with the oldest, back off.
             self.round_trip.back_off()
+            self.resend(self.in_flight[0])
+            for datagram in self.in_flight:
+                datagram.deadline = max(datagram.deadline, self.in_flight[0].deadline)
+            return
         for datagram in self.in_flight:
-            if datagram.sent_at + timeout <= now:
+            if datagram.deadline <= now:
                 self.resend(datagram)
 
     def run(self):
-        self.last_progress = time.monotonic()
+        self.last_progress = self.last_heard = time.monotonic()
         self.fill_window()
         while not self.done():
             now = time.monotonic()
             give_up = self.last_progress + self.GIVE_UP_AFTER
-            next_timeout = min(d.sent_at for d in self.in_flight) + self.round_trip.timeout()
+            next_timeout = min(d.deadline for d in self.in_flight)
             ready, _, _ = select.select([self.sock], [], [], max(0.0, min(next_timeout, give_up) - now))
             if ready:
                 try:
