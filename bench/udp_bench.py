@@ -9,7 +9,7 @@ and 10 ms each way: the reference (window 32), the reference with
 --window 1 (stop-and-wait), and yours (--cmd "COMMAND": the grader's form,
 the role and its options go after it). Goodput is the input's size over the
 time from the sender's start to its exit; every run is checked (the bytes
-that arrived are the bytes sent). A run that takes more than 20 s is stopped:
+that arrived are the bytes sent). A run that takes more than 25 s is stopped:
 its goodput is then what arrived by then, marked with "<".
 
 Writes DIR/udp.md (the table) and DIR/udp.svg (the chart), and prints the
@@ -34,7 +34,7 @@ from lossy_relay import LossyRelay  # noqa: E402
 
 LOSSES = [0.0, 0.01, 0.10, 0.30]
 DELAYS = [0.001, 0.010]
-CAP = 20.0  # seconds a run may take
+CAP = 25.0  # seconds a run may take: stop-and-wait, 10 ms each way, no loss, ends in about 19 s
 
 
 def command(program, role_words):
@@ -93,7 +93,8 @@ def one_run(program, send_options, data, loss, delay, seed):
 def chart(results, programs, title, caption):
     """Goodput against loss, one panel per delay, one line per program: plain SVG, log scale."""
     colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
-    width, height, panel_width, panel_height, left, top = 960, 430, 400, 280, 80, 70
+    width, panel_width, panel_height, left, top = 1000, 400, 280, 80, 70
+    height = top + panel_height + 62 + 16 * len(programs) + 44
     values = [r["goodput"] for r in results if r["goodput"] > 0]
     low = 10 ** math.floor(math.log10(min(values)))
     high = 10 ** math.ceil(math.log10(max(values)))
@@ -139,9 +140,10 @@ def chart(results, programs, title, caption):
         y = top + panel_height + 62 + 16 * k
         svg.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>' % (left, y - 4, left + 24, y - 4, colours[k % len(colours)]))
         svg.append('<text x="%d" y="%d">%s</text>' % (left + 30, y, escape(name)))
-    svg.append('<text x="%d" y="%d" fill="#555">%s</text>' % (left + 420, top + panel_height + 62, escape(caption)))
+    below = top + panel_height + 62 + 16 * len(programs) + 8
     svg.append('<text x="%d" y="%d" fill="#555">an open circle: stopped after %d s (what had arrived by then)</text>'
-               % (left + 420, top + panel_height + 78, CAP))
+               % (left, below, CAP))
+    svg.append('<text x="%d" y="%d" fill="#555">%s</text>' % (left, below + 16, escape(caption)))
     svg.append("</svg>")
     return "\n".join(svg) + "\n"
 

@@ -714,6 +714,14 @@ TEST_CASE("ignores an ACK whose checksum is wrong") {
     };
     s.rule_note = "drops DATA 5 the first time, and damages the first ACK 1 into an ACK 32 with ACK 1's checksum";
     Transfer transfer(s);
+    // A sender that believes it sends past DATA 5 + 32 while DATA 5 is still
+    // missing: more than its window unacknowledged.
+    transfer.wait_for([](const Counts& c) { return c.most_in_flight > 32 || c.fin_ack_handed_on; }, Clock::now() + transfer.deadline());
+    if (const Counts c = transfer.counts(); c.most_in_flight > 32)
+        grader::fail(fmt::format("your sender had {} DATA unacknowledged at once, more than its window of 32: it took the damaged "
+                                 "ACK 32 for a real one, and forgot DATA 5, which never arrived",
+                                 c.most_in_flight),
+                     ack_checksum_hint);
     transfer.expect_delivered(ack_checksum_hint);
 }
 
