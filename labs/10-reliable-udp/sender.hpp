@@ -16,9 +16,9 @@
 // - ACK n moves base up to n, and as many new DATA may go;
 // - every datagram in flight has a timer of its own (selective repeat): a
 //   datagram not acknowledged within the timeout is sent again, itself
-//   alone, while ACKs keep coming; when not a word has come back for a
-//   whole timeout, only the oldest is sent, as a probe, and the timeout
-//   doubles (round_trip.hpp);
+//   alone, if ACKs came back after its own was due (the network works: it
+//   was lost); if not a word has come back since, only the oldest is sent,
+//   as a probe, and the timeout doubles (round_trip.hpp);
 // - three ACKs in a row that acknowledge nothing new mean that later
 //   datagrams arrived and base did not: base is sent again at once, without
 //   waiting for its timer (fast retransmit);

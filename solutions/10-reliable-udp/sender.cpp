@@ -151,20 +151,24 @@ Sender::Clock::time_point Sender::next_timeout() const {
 
 void Sender::resend_late() {
     const Clock::time_point now = Clock::now();
-    if (now - last_heard_ >= round_trip_.timeout()) {
-        // Not a word back for a whole timeout: every datagram was lost, or
-        // the network (or the receiver) has stopped for a while. Send only
-        // the oldest, as a probe, let the others wait as long again, and wait
-        // twice as long from now on: if the network is congested, sending
-        // faster makes it worse.
-        round_trip_.back_off();
-        resend(in_flight_.front());
-        for (InFlight& datagram : in_flight_) datagram.deadline = std::max(datagram.deadline, in_flight_.front().deadline);
-        return;
+    const Clock::duration round_trip = round_trip_.smoothed().value_or(RoundTripTimer::initial);
+    bool silence = false;
+    for (InFlight& datagram : in_flight_) {
+        if (datagram.deadline > now) continue;
+        if (last_heard_ > datagram.sent_at + round_trip)
+            resend(datagram);  // ACKs came after this one's was due: it, or its ACK, was lost
+        else
+            silence = true;  // nothing at all has come back since it went
     }
-    // ACKs keep coming, but not for these: they were lost. Each goes again,
-    // on its own.
-    for (InFlight& datagram : in_flight_)
-        if (datagram.deadline <= now) resend(datagram);
+    if (!silence) return;
+    // Not a word back since: every datagram was lost, or the network (or the
+    // receiver) has stopped for a while, and sending everything again would
+    // be waste. Send only the oldest, as a probe, let the others wait as long
+    // again, and wait twice as long from now on: if the network is
+    // congested, sending faster makes it worse.
+    round_trip_.back_off();
+    InFlight& oldest = in_flight_.front();
+    if (oldest.deadline <= now) resend(oldest);
+    for (InFlight& datagram : in_flight_) datagram.deadline = std::max(datagram.deadline, oldest.deadline);
 }
 // END YOURS

@@ -187,6 +187,7 @@ private:
     std::priority_queue<Delivery, std::vector<Delivery>, std::greater<>> deliveries_;
     std::uint64_t next_order_ = 0;
     std::size_t strangers_ = 0;  // datagrams from addresses that are neither end
+    std::size_t overflow_ = 0;   // datagrams dropped unrecorded: the timeline was full (a flood)
     std::size_t transcript_limit_ = 16;
     std::jthread thread_;
 };

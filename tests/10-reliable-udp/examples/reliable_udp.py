@@ -267,16 +267,23 @@ class Sender:
 
     def resend_late(self):
         now = time.monotonic()
-        if now - self.last_heard >= self.round_trip.timeout():
-            # Not a word back for a whole timeout: probe with the oldest, back off.
-            self.round_trip.back_off()
-            self.resend(self.in_flight[0])
-            for datagram in self.in_flight:
-                datagram.deadline = max(datagram.deadline, self.in_flight[0].deadline)
-            return
+        round_trip = self.round_trip.smoothed if self.round_trip.smoothed is not None else self.round_trip.INITIAL
+        silence = False
         for datagram in self.in_flight:
-            if datagram.deadline <= now:
-                self.resend(datagram)
+            if datagram.deadline > now:
+                continue
+            if self.last_heard > datagram.sent_at + round_trip:
+                self.resend(datagram)  # ACKs came after its own was due: it was lost
+            else:
+                silence = True  # nothing at all has come back since it went
+        if silence:
+            # Not a word back since: probe with the oldest alone, and back off.
+            self.round_trip.back_off()
+            oldest = self.in_flight[0]
+            if oldest.deadline <= now:
+                self.resend(oldest)
+            for datagram in self.in_flight:
+                datagram.deadline = max(datagram.deadline, oldest.deadline)
 
     def run(self):
         self.last_progress = self.last_heard = time.monotonic()
