@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace grader {
 
@@ -40,6 +41,17 @@ struct Settings {
     std::chrono::milliseconds exit_timeout() const { return scaled(2.0); }
     // A negative check ("nothing arrives") watches for this fixed window.
     std::chrono::milliseconds silence_window() const { return scaled(0.3); }
+
+    // Programs the suite cannot grade without (GRADER_NEEDS_PROGRAM): when
+    // one is not on the PATH, the grader exits with status 2 before any
+    // test, naming what to install. A check that could not be made is never
+    // a pass, and a whole suite of them is no grade.
+    struct NeededProgram {
+        std::string name;     // "nc", looked for on the PATH
+        std::string what;     // "netcat", for the message
+        std::string package;  // "netcat-openbsd": what Debian and Ubuntu install it with
+    };
+    std::vector<NeededProgram> needed_programs;
 };
 
 Settings& settings();
@@ -48,6 +60,16 @@ Settings& settings();
 #define GRADER_SERVER_EXITS_BY_ITSELF() \
     [[maybe_unused]] static const bool grader_server_exits_by_itself = (grader::settings().server_exits_by_itself = true)
 
+// At the top level of a suite that needs a program on the PATH, e.g.
+//   GRADER_NEEDS_PROGRAM("nc", "netcat", "netcat-openbsd");
+#define GRADER_NEEDS_PROGRAM(name, what, debian_package)                                                \
+    [[maybe_unused]] static const bool GRADER_CONCAT(grader_needs_program_, __LINE__) =                   \
+        (grader::settings().needed_programs.push_back({name, what, debian_package}), true)
+#define GRADER_CONCAT(a, b) GRADER_CONCAT_(a, b)
+#define GRADER_CONCAT_(a, b) a##b
+
+// The first file called `name` on the PATH that can be run, or "".
+std::string find_on_path(const std::string& name);
 // A suite whose grader is also a program of its own (lab 10's grader runs
 // the reference's two roles as `grade --reference-role ...`, since in the
 // sandbox it is the only program of the instructor's there is) sets this,
