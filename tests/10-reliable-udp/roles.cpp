@@ -1,5 +1,7 @@
 #include "roles.hpp"
 
+#include "busy_clock.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -320,7 +322,34 @@ Counts Transfer::counts() const {
     return network_->locked([this] { return counts_; });
 }
 
+void Transfer::sample_busy_clock() {
+    if (!busy_clock_) {
+        std::vector<pid_t> programs = {sender_->process().pid()};
+        if (receiver_) programs.push_back(receiver_->process().pid());
+        busy_clock_.emplace(programs, std::vector<pid_t>{network_->thread_id()});
+    }
+    busy_samples_.emplace_back(network_->now(), std::chrono::duration<double>(busy_clock_->elapsed()).count());
+}
+
+double Transfer::busy_seconds(double from, double to) const {
+    // Each moment on the busy clock, by linear interpolation between the
+    // samples around it (on the clock before the first, or after the last).
+    const auto busy = [this](double at) {
+        const auto& s = busy_samples_;
+        if (s.empty()) return at;
+        if (at <= s.front().first) return s.front().second - (s.front().first - at);
+        if (at >= s.back().first) return s.back().second + (at - s.back().first);
+        const auto after = std::lower_bound(s.begin(), s.end(), at, [](const auto& sample, double t) { return sample.first < t; });
+        const auto before = after - 1;
+        const double span = after->first - before->first;
+        const double part = span > 0 ? (at - before->first) / span : 0;
+        return before->second + part * (after->second - before->second);
+    };
+    return busy(to) - busy(from);
+}
+
 void Transfer::fail_if_hopeless(Where where) {
+    sample_busy_clock();
     // Three datagrams and not one valid: the header is wrong (its byte order,
     // say), and the other end will answer none of them.
     const Counts c = counts();
@@ -365,15 +394,21 @@ void Transfer::fail_if_hopeless(Where where) {
 
 grader::ExitStatus Transfer::expect_sender_exit(int status, std::chrono::milliseconds within, std::string_view hint,
                                                 Where where) {
-    const auto deadline = Clock::now() + within;
+    // `within` on a BusyClock of both programs and the network (a busy
+    // machine delays no deadline's verdict: grader::BusyClock), and never
+    // more than four times it on the clock.
+    const auto deadline = Clock::now() + 4 * within;
+    std::vector<pid_t> programs = {sender_->process().pid()};
+    if (receiver_) programs.push_back(receiver_->process().pid());
+    grader::BusyClock clock(programs, {network_->thread_id()});
     std::optional<grader::ExitStatus> exit;
     while (!(exit = sender_->wait_for_exit(std::min(deadline, Clock::now() + std::chrono::milliseconds(50))))) {
-        if (Clock::now() >= deadline) break;
+        if (Clock::now() >= deadline || clock.elapsed() >= within) break;
         fail_if_hopeless(where);
     }
     if (!exit) {
-        std::string what = fmt::format("{} should have exited with status {} within {}, but it was still running", sender_->name(),
-                                       status, grader::seconds_text(within));
+        std::string what = fmt::format("{} should have exited with status {} within {}, but it was still running after {}",
+                                       sender_->name(), status, grader::seconds_text(within), clock.describe());
         if (receiver_ && !receiver_->listening_line().empty())
             what += fmt::format(" ({} had written {} of the {} bytes)", receiver_->name(), thousands(receiver_->output().size()),
                                 thousands(input_.size()));
@@ -399,28 +434,50 @@ grader::ExitStatus Transfer::expect_sender_exit(int status, std::chrono::millise
 
 void Transfer::expect_sender_done_within(std::chrono::milliseconds limit, std::string_view hint, Where where) {
     const double seconds = std::chrono::duration<double>(limit).count();
-    // Long enough for any start-up, then the limit from the first datagram.
-    const auto deadline = Clock::now() + grader::settings().startup_timeout() + limit;
+    // The limit counts from the first datagram (any start-up is free), on a
+    // BusyClock: less the time in which the sender, the receiver or the
+    // network's thread waited for a CPU, so that a busy machine blames no
+    // program (on an idle one it is the time on the clock). A sender that
+    // hangs waits for no CPU: its time runs as on the clock.
+    const auto deadline = Clock::now() + grader::settings().startup_timeout() + 4 * limit;
+    std::vector<pid_t> programs = {sender_->process().pid()};
+    if (receiver_) programs.push_back(receiver_->process().pid());
+    std::optional<grader::BusyClock> clock;
+    double clock_started = 0;  // network time when the clock started, just after the first datagram
+    const auto counted = [&] {
+        const auto first = counts().first_from_sender;
+        if (!first) return 0.0;
+        if (!clock) {
+            clock.emplace(programs, std::vector<pid_t>{network_->thread_id()});
+            clock_started = network_->now();
+        }
+        return clock_started - *first + std::chrono::duration<double>(clock->elapsed()).count();
+    };
     std::optional<grader::ExitStatus> exit;
     while (!(exit = sender_->wait_for_exit(std::min(deadline, Clock::now() + std::chrono::milliseconds(50))))) {
-        const auto first = counts().first_from_sender;
-        if (Clock::now() >= deadline || (first && network_->now() > *first + seconds)) break;
+        if (Clock::now() >= deadline || counted() > seconds) break;
         fail_if_hopeless(where);
     }
-    const auto first = counts().first_from_sender;
-    const double now = network_->now();
+    const double took = counted();
+    const double on_the_clock = counts().first_from_sender ? network_->now() - *counts().first_from_sender : 0.0;
+    const std::string busy = on_the_clock - took > 0.05
+                                 ? fmt::format(" ({:.2f} s on the clock, of which the programs or the network waited {:.2f} s for a "
+                                               "CPU: the machine was busy)",
+                                               on_the_clock, on_the_clock - took)
+                                 : "";
     if (!exit) {
-        grader::fail(first ? fmt::format("{} was still running {:.1f} s after its first datagram; the contract's limit is {}",
-                                         sender_->name(), now - *first, grader::seconds_text(limit))
-                           : sender_->name() + " sent nothing within " + grader::seconds_text(grader::settings().startup_timeout()),
+        grader::fail(counts().first_from_sender
+                         ? fmt::format("{} was still running {:.1f} s after its first datagram{}; the contract's limit is {}",
+                                       sender_->name(), took, busy, grader::seconds_text(limit))
+                         : sender_->name() + " sent nothing within " + grader::seconds_text(grader::settings().startup_timeout()),
                      hint, where);
     }
-    grader::transcript().add(sender_->name(), exit->describe() + fmt::format(" ({:.2f} s after its first datagram)", now - first.value_or(0)));
+    grader::transcript().add(sender_->name(), exit->describe() + fmt::format(" ({:.2f} s after its first datagram{})", took, busy));
     if (!exit->exited || exit->code != 0)
         grader::fail(fmt::format("{} should have exited with status 0, but it {}", sender_->name(), exit->describe()), hint, where);
-    if (first && now - *first > seconds)
-        grader::fail(fmt::format("{} took {:.2f} s from its first datagram to its exit; the contract's limit is {}", sender_->name(),
-                                 now - *first, grader::seconds_text(limit)),
+    if (took > seconds)
+        grader::fail(fmt::format("{} took {:.2f} s from its first datagram to its exit{}; the contract's limit is {}",
+                                 sender_->name(), took, busy, grader::seconds_text(limit)),
                      hint, where);
 }
 

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "busy_clock.hpp"
 #include "grader.hpp"
 #include "lossy_network.hpp"
 #include "net/address.hpp"
@@ -164,12 +165,21 @@ public:
     void focus_on(std::size_t passage) { focus_ = passage; }
     // How long the whole transfer may take: a generous bound, not a speed test.
     std::chrono::milliseconds deadline() const;
+    // The time between two moments of the network (seconds since it
+    // started), less the time in which the programs or the network waited
+    // for a CPU (grader::BusyClock), as far as the waits of this transfer
+    // (every round of a wait) sampled it: what it would have been on an
+    // idle machine. A test that measures a program's speed between two
+    // datagrams measures it with this.
+    double busy_seconds(double from, double to) const;
 
 private:
     grader::ProgramState program_state(std::string_view hint) const;
     // Fails at once when waiting longer cannot help: a program died, or
     // every datagram one of the student's has sent is invalid.
     void fail_if_hopeless(Where where);
+    // Samples the busy clock (from every round of a wait).
+    void sample_busy_clock();
     std::string comparison(const std::string& output) const;
 
     TransferSetup setup_;
@@ -178,6 +188,8 @@ private:
     std::unique_ptr<RoleProgram> receiver_;
     std::unique_ptr<grader::LossyNetwork> network_;
     std::unique_ptr<RoleProgram> sender_;
+    std::optional<grader::BusyClock> busy_clock_;
+    std::vector<std::pair<double, double>> busy_samples_;  // (network time, busy clock's seconds)
     Counts counts_;  // under the network's lock
     std::optional<std::size_t> focus_;
     grader::ProgramReporter previous_reporter_;

@@ -45,36 +45,54 @@ std::vector<std::string> group_tasks(pid_t group) {
     return tasks;
 }
 
-long long grader_wait_ns() { return run_queue_wait("/proc/thread-self/schedstat"); }
-
 }  // namespace
 
-BusyClock::BusyClock(pid_t program)
-    : program_(program), start_(std::chrono::steady_clock::now()), last_refresh_(start_),
-      program_tasks_(group_tasks(program)), program_wait_(program_wait_ns()), grader_wait_(grader_wait_ns()) {}
+BusyClock::BusyClock(pid_t program) : BusyClock(std::vector<pid_t>{program}, {}) {}
 
-long long BusyClock::program_wait_ns() {
-    long long total = 0;
-    for (const std::string& task : program_tasks_) total += run_queue_wait(task);
-    return total;
+BusyClock::BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads)
+    : programs_(std::move(programs)), start_(std::chrono::steady_clock::now()), last_refresh_(start_) {
+    grader_tasks_.push_back("/proc/thread-self/schedstat");
+    for (pid_t thread : grader_threads) grader_tasks_.push_back(fmt::format("/proc/self/task/{}/schedstat", thread));
+    for (pid_t program : programs_) program_tasks_.push_back(group_tasks(program));
+    program_waits_ = program_waits_ns();
+    grader_waits_ = grader_waits_ns();
+}
+
+std::vector<long long> BusyClock::program_waits_ns() {
+    std::vector<long long> waits;
+    for (const auto& tasks : program_tasks_) {
+        long long total = 0;
+        for (const std::string& task : tasks) total += run_queue_wait(task);
+        waits.push_back(total);
+    }
+    return waits;
+}
+
+std::vector<long long> BusyClock::grader_waits_ns() {
+    std::vector<long long> waits;
+    for (const std::string& task : grader_tasks_) waits.push_back(run_queue_wait(task));
+    return waits;
 }
 
 void BusyClock::sample() {
-    // The program's threads are listed again four times a second (threads
+    // The programs' threads are listed again four times a second (threads
     // come and go); a thread's wait counts from the sample after it is
     // listed.
     const auto now = std::chrono::steady_clock::now();
     if (now - last_refresh_ > std::chrono::milliseconds(250)) {
-        program_tasks_ = group_tasks(program_);
+        for (std::size_t i = 0; i < programs_.size(); ++i) program_tasks_[i] = group_tasks(programs_[i]);
         last_refresh_ = now;
-        program_wait_ = program_wait_ns();
-        grader_wait_ = grader_wait_ns();
+        program_waits_ = program_waits_ns();
+        grader_waits_ = grader_waits_ns();
         return;
     }
-    const long long program = program_wait_ns(), grader = grader_wait_ns();
-    discounted_ns_ += std::max({program - program_wait_, grader - grader_wait_, 0LL});
-    program_wait_ = program;
-    grader_wait_ = grader;
+    const std::vector<long long> programs = program_waits_ns(), graders = grader_waits_ns();
+    long long longest = 0;
+    for (std::size_t i = 0; i < programs.size(); ++i) longest = std::max(longest, programs[i] - program_waits_[i]);
+    for (std::size_t i = 0; i < graders.size(); ++i) longest = std::max(longest, graders[i] - grader_waits_[i]);
+    discounted_ns_ += longest;
+    program_waits_ = programs;
+    grader_waits_ = graders;
 }
 
 std::chrono::milliseconds BusyClock::elapsed() {

@@ -1,5 +1,7 @@
 #include "lossy_network.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -166,6 +168,11 @@ double LossyNetwork::seconds(Clock::time_point time) const {
 }
 
 void LossyNetwork::run(std::stop_token stop) {
+    {
+        std::lock_guard lock(mutex_);
+        thread_id_ = ::gettid();
+        changed_.notify_all();
+    }
     while (!stop.stop_requested()) {
         timespec wait{};
         const timespec* timeout = nullptr;  // none: until a datagram comes
@@ -433,6 +440,12 @@ std::string LossyNetwork::report(std::optional<std::size_t> focus, std::size_t l
         for (std::size_t i = shown_from; i < timeline_.size(); ++i) text += line(timeline_[i]);
     }
     return text;
+}
+
+pid_t LossyNetwork::thread_id() const {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return thread_id_ != 0; });
+    return thread_id_;
 }
 
 }  // namespace grader

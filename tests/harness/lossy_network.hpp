@@ -34,6 +34,8 @@
 #include <tuple>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "fd.hpp"
 #include "net/address.hpp"
 #include "net/socket.hpp"
@@ -141,6 +143,8 @@ public:
     // One passage as a line of the timeline.
     static std::string describe(const Passage& passage);
     std::uint64_t seed() const { return seed_; }
+    // The id of the network's own thread (for a BusyClock).
+    pid_t thread_id() const;
     std::size_t passages() const;
     Passage passage(std::size_t index) const;
     std::vector<Passage> timeline() const;  // a copy
@@ -175,7 +179,7 @@ private:
     FileDescriptor wake_;        // an eventfd: a new delivery, or stop
 
     mutable std::mutex mutex_;
-    std::condition_variable changed_;
+    mutable std::condition_variable changed_;
     std::optional<net::Address> sender_;
     std::optional<net::Address> receiver_;
     std::string sender_name_, receiver_name_;
@@ -189,6 +193,7 @@ private:
     std::size_t strangers_ = 0;  // datagrams from addresses that are neither end
     std::size_t overflow_ = 0;   // datagrams dropped unrecorded: the timeline was full (a flood)
     std::size_t transcript_limit_ = 16;
+    pid_t thread_id_ = 0;
     std::jthread thread_;
 };
 
