@@ -322,6 +322,33 @@ Counts Transfer::counts() const {
     return network_->locked([this] { return counts_; });
 }
 
+// A deadline `within` from now on a BusyClock of the transfer's programs
+// and network (Waits::added: they work in turn): a busy machine, which made
+// them wait for a CPU, makes no one late (an interpreter that starts slowly
+// under load included). A program that hangs waits for no CPU: its
+// deadline comes on time. The cap on the clock (ten times it, and a minute)
+// only bounds the test on a machine busy beyond reason.
+class Transfer::BusyDeadline {
+public:
+    BusyDeadline(const Transfer& transfer, std::chrono::milliseconds within)
+        : clock_(transfer.programs(), {transfer.network_->thread_id()}, grader::BusyClock::Waits::added),
+          within_(within), cap_(Clock::now() + 10 * within + std::chrono::seconds(60)) {}
+    bool passed() { return Clock::now() >= cap_ || clock_.elapsed() >= within_; }
+    std::string describe() { return clock_.describe(); }
+
+private:
+    grader::BusyClock clock_;
+    std::chrono::milliseconds within_;
+    Clock::time_point cap_;
+};
+
+std::vector<pid_t> Transfer::programs() const {
+    std::vector<pid_t> programs;
+    if (sender_) programs.push_back(sender_->process().pid());
+    if (receiver_) programs.push_back(receiver_->process().pid());
+    return programs;
+}
+
 void Transfer::sample_busy_clock() {
     if (!busy_clock_) {
         std::vector<pid_t> programs = {sender_->process().pid()};
@@ -397,18 +424,15 @@ grader::ExitStatus Transfer::expect_sender_exit(int status, std::chrono::millise
     // `within` on a BusyClock of both programs and the network (a busy
     // machine delays no deadline's verdict: grader::BusyClock), and never
     // more than four times it on the clock.
-    const auto deadline = Clock::now() + 4 * within;
-    std::vector<pid_t> programs = {sender_->process().pid()};
-    if (receiver_) programs.push_back(receiver_->process().pid());
-    grader::BusyClock clock(programs, {network_->thread_id()});
+    BusyDeadline deadline(*this, within);
     std::optional<grader::ExitStatus> exit;
-    while (!(exit = sender_->wait_for_exit(std::min(deadline, Clock::now() + std::chrono::milliseconds(50))))) {
-        if (Clock::now() >= deadline || clock.elapsed() >= within) break;
+    while (!(exit = sender_->wait_for_exit(Clock::now() + std::chrono::milliseconds(50)))) {
+        if (deadline.passed()) break;
         fail_if_hopeless(where);
     }
     if (!exit) {
         std::string what = fmt::format("{} should have exited with status {} within {}, but it was still running after {}",
-                                       sender_->name(), status, grader::seconds_text(within), clock.describe());
+                                       sender_->name(), status, grader::seconds_text(within), deadline.describe());
         if (receiver_ && !receiver_->listening_line().empty())
             what += fmt::format(" ({} had written {} of the {} bytes)", receiver_->name(), thousands(receiver_->output().size()),
                                 thousands(input_.size()));
@@ -439,23 +463,25 @@ void Transfer::expect_sender_done_within(std::chrono::milliseconds limit, std::s
     // network's thread waited for a CPU, so that a busy machine blames no
     // program (on an idle one it is the time on the clock). A sender that
     // hangs waits for no CPU: its time runs as on the clock.
-    const auto deadline = Clock::now() + grader::settings().startup_timeout() + 4 * limit;
-    std::vector<pid_t> programs = {sender_->process().pid()};
-    if (receiver_) programs.push_back(receiver_->process().pid());
+    // (Start-up is free here, not unbounded: four times the usual time to
+    // start, on the busy clock, for an interpreter's.)
+    BusyDeadline start_up(*this, 4 * grader::settings().startup_timeout());
+    const auto deadline = Clock::now() + 10 * (grader::settings().startup_timeout() + limit) + std::chrono::seconds(60);
+    const std::vector<pid_t> programs = this->programs();
     std::optional<grader::BusyClock> clock;
     double clock_started = 0;  // network time when the clock started, just after the first datagram
     const auto counted = [&] {
         const auto first = counts().first_from_sender;
         if (!first) return 0.0;
         if (!clock) {
-            clock.emplace(programs, std::vector<pid_t>{network_->thread_id()});
+            clock.emplace(programs, std::vector<pid_t>{network_->thread_id()}, grader::BusyClock::Waits::added);
             clock_started = network_->now();
         }
         return clock_started - *first + std::chrono::duration<double>(clock->elapsed()).count();
     };
     std::optional<grader::ExitStatus> exit;
     while (!(exit = sender_->wait_for_exit(std::min(deadline, Clock::now() + std::chrono::milliseconds(50))))) {
-        if (Clock::now() >= deadline || counted() > seconds) break;
+        if (Clock::now() >= deadline || counted() > seconds || (!counts().first_from_sender && start_up.passed())) break;
         fail_if_hopeless(where);
     }
     const double took = counted();
@@ -469,7 +495,7 @@ void Transfer::expect_sender_done_within(std::chrono::milliseconds limit, std::s
         grader::fail(counts().first_from_sender
                          ? fmt::format("{} was still running {:.1f} s after its first datagram{}; the contract's limit is {}",
                                        sender_->name(), took, busy, grader::seconds_text(limit))
-                         : sender_->name() + " sent nothing within " + grader::seconds_text(grader::settings().startup_timeout()),
+                         : sender_->name() + " sent nothing within " + start_up.describe(),
                      hint, where);
     }
     grader::transcript().add(sender_->name(), exit->describe() + fmt::format(" ({:.2f} s after its first datagram{})", took, busy));
@@ -508,10 +534,9 @@ std::string Transfer::comparison(const std::string& output) const {
 }
 
 void Transfer::expect_output(std::chrono::milliseconds within, std::string_view hint, Where where) {
-    const auto deadline = Clock::now() + within;
-    while (receiver_->wait_for_output(input_.size(), std::min(deadline, Clock::now() + std::chrono::milliseconds(50))) <
-           input_.size()) {
-        if (Clock::now() >= deadline) break;
+    BusyDeadline deadline(*this, within);
+    while (receiver_->wait_for_output(input_.size(), Clock::now() + std::chrono::milliseconds(50)) < input_.size()) {
+        if (deadline.passed()) break;
         fail_if_hopeless(where);
         const auto status = receiver_->process().exit_status();
         if (status && receiver_->process().wait_for_output_end(Clock::now())) break;  // it has ended: no more will come
@@ -578,12 +603,12 @@ grader::ProgramState Transfer::program_state(std::string_view /*hint*/) const {
     return state;
 }
 
-bool Transfer::wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point deadline, Where where) {
+bool Transfer::wait_for(const std::function<bool(const Counts&)>& condition, Clock::time_point until, Where where) {
+    BusyDeadline deadline(*this, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
     while (true) {
-        const auto step = std::min(deadline, Clock::now() + std::chrono::milliseconds(50));
-        if (network_->wait_until([&] { return condition(counts_); }, step)) return true;
+        if (network_->wait_until([&] { return condition(counts_); }, Clock::now() + std::chrono::milliseconds(50))) return true;
         fail_if_hopeless(where);
-        if (Clock::now() >= deadline || sender_->process().exit_status()) return network_->locked([&] { return condition(counts_); });
+        if (deadline.passed() || sender_->process().exit_status()) return network_->locked([&] { return condition(counts_); });
     }
 }
 

@@ -180,6 +180,8 @@ private:
     void fail_if_hopeless(Where where);
     // Samples the busy clock (from every round of a wait).
     void sample_busy_clock();
+    class BusyDeadline;
+    std::vector<pid_t> programs() const;  // the process groups of the sender and the receiver
     std::string comparison(const std::string& output) const;
 
     TransferSetup setup_;

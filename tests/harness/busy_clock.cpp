@@ -49,8 +49,8 @@ std::vector<std::string> group_tasks(pid_t group) {
 
 BusyClock::BusyClock(pid_t program) : BusyClock(std::vector<pid_t>{program}, {}) {}
 
-BusyClock::BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads)
-    : programs_(std::move(programs)), start_(std::chrono::steady_clock::now()), last_refresh_(start_) {
+BusyClock::BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits)
+    : programs_(std::move(programs)), waits_(waits), start_(std::chrono::steady_clock::now()), last_refresh_(start_) {
     grader_tasks_.push_back("/proc/thread-self/schedstat");
     for (pid_t thread : grader_threads) grader_tasks_.push_back(fmt::format("/proc/self/task/{}/schedstat", thread));
     for (pid_t program : programs_) program_tasks_.push_back(group_tasks(program));
@@ -79,7 +79,8 @@ void BusyClock::sample() {
     // come and go); a thread's wait counts from the sample after it is
     // listed.
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_refresh_ > std::chrono::milliseconds(250)) {
+    const bool refresh = now - last_refresh_ > std::chrono::milliseconds(250);
+    if (refresh && waits_ == Waits::longest) {
         for (std::size_t i = 0; i < programs_.size(); ++i) program_tasks_[i] = group_tasks(programs_[i]);
         last_refresh_ = now;
         program_waits_ = program_waits_ns();
@@ -87,12 +88,22 @@ void BusyClock::sample() {
         return;
     }
     const std::vector<long long> programs = program_waits_ns(), graders = grader_waits_ns();
-    long long longest = 0;
-    for (std::size_t i = 0; i < programs.size(); ++i) longest = std::max(longest, programs[i] - program_waits_[i]);
-    for (std::size_t i = 0; i < graders.size(); ++i) longest = std::max(longest, graders[i] - grader_waits_[i]);
-    discounted_ns_ += longest;
+    long long longest = 0, added = 0;
+    const auto count = [&](long long wait) {
+        wait = std::max(wait, 0LL);  // a thread that has gone
+        longest = std::max(longest, wait);
+        added += wait;
+    };
+    for (std::size_t i = 0; i < programs.size(); ++i) count(programs[i] - program_waits_[i]);
+    for (std::size_t i = 0; i < graders.size(); ++i) count(graders[i] - grader_waits_[i]);
+    discounted_ns_ += waits_ == Waits::added ? added : longest;
     program_waits_ = programs;
     grader_waits_ = graders;
+    if (refresh) {  // (Waits::added: the waits up to now are counted first)
+        for (std::size_t i = 0; i < programs_.size(); ++i) program_tasks_[i] = group_tasks(programs_[i]);
+        last_refresh_ = now;
+        program_waits_ = program_waits_ns();
+    }
 }
 
 std::chrono::milliseconds BusyClock::elapsed() {

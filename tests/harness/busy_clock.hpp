@@ -30,8 +30,12 @@ public:
     explicit BusyClock(pid_t program);
     // Several programs at work together (lab 10's sender and receiver), and
     // threads of the grader's own that work with them (its network's), by
-    // their thread id: in each interval the longest of all their waits.
-    BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads);
+    // their thread id. `longest`: in each interval the longest of all their
+    // waits (they work at once); `added`: all their waits added up (they
+    // work in turn, as two ends of a protocol and the network between
+    // them, where every wait lengthens the round trip).
+    enum class Waits { longest, added };
+    BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits = Waits::longest);
     // Reads the waits since the last sample (cheap: a few small files).
     void sample();
     // Time on the clock, less the waits for a CPU, since construction.
@@ -44,6 +48,7 @@ private:
     std::vector<long long> program_waits_ns();  // one per program
     std::vector<long long> grader_waits_ns();   // one per grader thread
     std::vector<pid_t> programs_;
+    Waits waits_ = Waits::longest;
     std::vector<std::string> grader_tasks_;  // schedstat files of the grader's threads
     std::chrono::steady_clock::time_point start_, last_refresh_;
     std::vector<std::vector<std::string>> program_tasks_;  // schedstat files of each program's threads
