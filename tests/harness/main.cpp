@@ -456,7 +456,7 @@ std::string results_json(double total_seconds) {
 [[noreturn]] void usage(const char* problem) {
     std::cerr << "grade: " << problem << "\n"
               << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--max-threads N]\n"
-              << "             [--results FILE] [--points FILE] [--confined]\n"
+              << "             [--results FILE] [--points FILE] [--confined] [--seed N]\n"
               << "             [--expect-failure [--expect-score-at-most PERCENT]] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
@@ -465,6 +465,8 @@ std::string results_json(double total_seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "--reference-role" && grader::reference_role_main)
+        return grader::reference_role_main(argc - 1, argv + 1);
     grader::Settings& settings = grader::settings();
     std::string results_path, points_path;
     bool expect_failure = false;
@@ -502,6 +504,14 @@ int main(int argc, char** argv) {
         else if (arg == "--max-threads") {
             settings.max_threads = std::atoi(value().c_str());
             if (settings.max_threads <= 0) usage("--max-threads needs a positive number");
+        }
+        else if (arg == "--seed") {
+            const std::string text = value();
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long seed = std::strtoull(text.c_str(), &end, 10);
+            if (text.empty() || *end != '\0' || errno != 0 || text.front() == '-') usage("--seed needs a whole number");
+            settings.seed = seed;
         }
         else if (arg == "--time-scale") {
             const double scale = std::atof(value().c_str());

@@ -342,6 +342,12 @@ std::string ChildProcess::stdout_text() const {
     return stdout_;
 }
 
+std::size_t ChildProcess::wait_for_stdout_size(std::size_t bytes, Clock::time_point deadline) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return stdout_.size() >= bytes || stdout_ended_; });
+    return stdout_.size();
+}
+
 std::string ChildProcess::stderr_text() const {
     std::lock_guard lock(mutex_);
     return stderr_;

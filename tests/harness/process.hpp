@@ -60,6 +60,10 @@ public:
     std::optional<std::string> next_stdout_line(Clock::time_point deadline);
     std::string stdout_text() const;
     std::string stderr_text() const;
+    // Waits until the program has written at least `bytes` bytes on standard
+    // output in all (lines taken included), its output has ended, or the
+    // deadline has passed; returns how many bytes it has written.
+    std::size_t wait_for_stdout_size(std::size_t bytes, Clock::time_point deadline) const;
 
     // Waits until both output pipes have reached their end (the program, and
     // anything it started, have closed them), or the deadline passed. After
