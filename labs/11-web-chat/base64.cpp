@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #include "base64.hpp"
 
 #include <algorithm>

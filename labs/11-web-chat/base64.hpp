@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // Base64 (RFC 4648): bytes as text, 3 bytes to 4 characters of
 // A-Z a-z 0-9 + /, with '=' padding the last group to 4. 16 bytes are

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Lab 11 starter: read README.md first (en español: README.es.md).
 """Writes a C++ header that holds a file's bytes: embed_file.py FILE -o HEADER.
 
 The header declares `inline constexpr unsigned char NAME[] = {...};`, NAME

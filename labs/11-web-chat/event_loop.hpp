@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // EventLoop: one thread serves every connection, on two ports. It sleeps
 // in epoll_wait until a descriptor is ready, then does only what will not

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #include "http.hpp"
 
 #include <algorithm>
@@ -50,7 +51,7 @@ bool Request::lists(std::string_view name, std::string_view token) const {
     return false;
 }
 
-// ===== YOUR CODE (lab 11) ==========================================
+// ===== YOUR CODE (lab 11) =================================================
 RequestReader::Status RequestReader::append(std::string_view bytes) {
     // YOUR CODE. Guarantees (README.md, "HTTP, byte by byte"):
     // - the bytes are kept, however the request was split into reads;
@@ -78,7 +79,7 @@ RequestReader::Status RequestReader::parse_line(std::string_view line) {
     (void)line;
     return Status::bad_request;
 }
-// ===== END OF YOUR CODE ============================================
+// ===== END OF YOUR CODE ===================================================
 
 std::string_view RequestReader::rest() const { return std::string_view(bytes_).substr(head_size_); }
 

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // HTTP/1.1, as much of it as the chat needs (RFC 9112): one request per
 // connection, read from its bytes however they are split, and one answer.

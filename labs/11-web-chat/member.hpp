@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // Member: one connection, as the event loop sees it: its socket, the bytes
 // it sent that the loop has not used yet, and its output queue.

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #include "page.hpp"
 
 #include "chat_html.hpp"  // generated at build time: chat_html, the page's bytes

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // The chat page, chat.html, built into the program (meson.build turns it
 // into chat_html.hpp with embed_file.py): the server needs no file beside

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // UTF-8, the encoding of text on the web (RFC 3629). A character is one to
 // four bytes:

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 // Lab 11 — web-chat: the lab 09 chat server, reachable from a web browser
 // too. The chat port works exactly as in lab 09 (nc, lab 07's client); a
 // second port, the web port, speaks HTTP: it serves the chat page (GET /,

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #include "websocket.hpp"
 
 #include <openssl/sha.h>  // SHA1(), from OpenSSL's libcrypto
@@ -19,7 +20,7 @@ std::string close_frame(std::uint16_t code, std::string_view reason) {
 
 void Reader::append(std::string_view bytes) { bytes_.append(bytes); }
 
-// ===== YOUR CODE (lab 11) ==========================================
+// ===== YOUR CODE (lab 11) =================================================
 std::string accept_key(std::string_view key) {
     // YOUR CODE. Guarantees: base64 of the 20-byte SHA-1 (SHA1() from
     // <openssl/sha.h>) of the key followed by
@@ -86,6 +87,6 @@ std::string Reader::close_reply(std::string_view payload) {
     (void)payload;
     return {};
 }
-// ===== END OF YOUR CODE ============================================
+// ===== END OF YOUR CODE ===================================================
 
 }  // namespace ws

@@ -1,3 +1,4 @@
+// Lab 11 starter: read README.md first (en español: README.es.md).
 #pragma once
 // WebSocket (RFC 6455): how an HTTP request becomes a connection that
 // carries messages both ways, and the frames that carry them.

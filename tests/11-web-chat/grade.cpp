@@ -336,6 +336,23 @@ private:
     bool available_ = false;
 };
 
+// The address of the page that has just joined, from carol's "* ADDR joined".
+std::string page_joins(Client& carol, grader::Page& page, Where where = Where::current()) {
+    const char* const hint =
+        "the page (chat.html) opens a WebSocket to ws://HOST:PORT/chat as it loads, and the server makes it a "
+        "member at its 101: if you changed the page, check that it still does; the page shows what went wrong";
+    const auto line = carol.try_next_line(grader::settings().reply_timeout());
+    if (!line)
+        grader::fail("carol expected the page to join (\"* ADDR joined\"), but nothing came within " +
+                         grader::seconds_text(grader::settings().reply_timeout()) + "; the page shows " +
+                         grader::quote_end(page.text(where)),
+                     hint, where);
+    if (!line->starts_with("* ") || !line->ends_with(" joined"))
+        grader::fail("carol expected the page to join (\"* ADDR joined\"), but received " + grader::quote_bytes(*line),
+                     hint, where);
+    return line->substr(2, line->size() - 2 - std::string_view(" joined").size());
+}
+
 // What a browser needs before its page can chat, checked first with the
 // grader's own client, so that a failure says at once why a browser would
 // fail: the page served, and a WebSocket it would accept. `carol`, a chat
@@ -1077,16 +1094,9 @@ TEST_CASE("two pages in Chromium and a chat client chat: each reads what the oth
     expect_a_browser_would_chat(chat, carol);
     grader::Browser browser;
     grader::Page anna = browser.open(chat.url("/"), "anna");
-    const std::string line = carol.next_line("the page joins over ws://HOST:PORT/chat as it loads: " + std::string(join_hint));
-    if (!line.starts_with("* ") || !line.ends_with(" joined"))
-        grader::fail("carol expected the page to join (\"* ADDR joined\"), but received " + grader::quote_bytes(line),
-                     join_hint);
-    const std::string anna_address = line.substr(2, line.size() - 2 - 7);
+    const std::string anna_address = page_joins(carol, anna);
     grader::Page ben = browser.open(chat.url("/"), "ben");
-    const std::string line2 = carol.next_line(join_hint);
-    const std::string ben_address = line2.starts_with("* ") && line2.ends_with(" joined") ? line2.substr(2, line2.size() - 9) : "";
-    if (ben_address.empty())
-        grader::fail("carol expected the second page to join, but received " + grader::quote_bytes(line2), join_hint);
+    const std::string ben_address = page_joins(carol, ben);
     anna.expect_text(joined(ben_address), to_browser_hint);
     anna.type_line("hello from anna's page");
     carol.expect_line(says(anna_address, "hello from anna's page"), says_hint);
@@ -1108,8 +1118,7 @@ TEST_CASE("a page in Chromium hears the server shut down") {
     expect_a_browser_would_chat(chat, carol);
     grader::Browser browser;
     grader::Page anna = browser.open(chat.url("/"), "anna");
-    const std::string line = carol.next_line(join_hint);
-    if (!line.ends_with(" joined")) grader::fail("carol expected the page to join, but received " + grader::quote_bytes(line), join_hint);
+    page_joins(carol, anna);
     chat.server().send_signal(SIGTERM);
     anna.expect_text("* server shutting down", shutdown_hint);
     chat.server().expect_exit(0, "the server exits once every connection, the browser's too, has closed (within 2 s)");
