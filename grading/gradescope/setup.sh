@@ -12,7 +12,7 @@ if [[ -z "${SKIP_APT:-}" ]]; then
     apt-get update -qq
     # Ubuntu 22.04's g++ is 11: the labs build with it (C++20).
     apt-get install -y -qq --no-install-recommends g++ meson ninja-build pkg-config cmake python3 \
-        libfmt-dev doctest-dev bubblewrap util-linux >/dev/null
+        libfmt-dev doctest-dev bubblewrap util-linux libssl-dev nlohmann-json3-dev >/dev/null
 fi
 
 cd "$SOURCE"
