@@ -195,8 +195,10 @@ void EventLoop::read_lines(Member& member, std::string_view bytes) {
 // A web connection's request: the page, an error, or the handshake that
 // makes it a member of the room.
 void EventLoop::read_request(Member& member, std::string_view bytes) {
-    if (bytes.empty()) {  // it closed before its request was whole: nobody to answer
-        member.abort();
+    if (bytes.empty()) {
+        // Its end of stream: before its request was whole, nobody is left
+        // to answer; after it, the answer on its way is still written.
+        if (!member.finishing()) member.abort();
         return;
     }
     using Status = http::RequestReader::Status;

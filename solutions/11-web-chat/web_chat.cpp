@@ -14,9 +14,8 @@
 //   websocket.*      the handshake, frames both ways, the close rules
 //   page.*           chat.html, built in (meson.build: embed_file.py)
 //   base64.*, utf8.* small helpers
-// What is not: the room and the queues (lab 09's chat_room.* and
-// output_queue.*, used from its folder as they are), one thread, flow of
-// every byte through one loop.
+// What is not: the room and the queues (chat_room.* and output_queue.*,
+// lab 09's files as they are), and one thread for everything.
 
 #include <fcntl.h>
 #include <sys/resource.h>

@@ -577,6 +577,18 @@ TEST_CASE("any other bad upgrade: 400 Bad Request") {
     }
 }
 
+TEST_CASE("frames that come right behind the upgrade request, in the same write, are read") {
+    WebChat chat;
+    Client alice = chat.connect("alice");
+    WebClient bob = chat.web("bob");
+    bob.send(bob.upgrade_request() + grader::encode_frame(Opcode::text, "right behind the request"));
+    expect_status(bob.read_response(upgrade_hint), 101, upgrade_hint);
+    alice.expect_line(joined(bob.address()), join_hint);
+    alice.expect_line(says(bob.address(), "right behind the request"),
+                      "the bytes after the request's empty line, in the same read, are the first frames: keep them "
+                      "for the frame reader (RequestReader::rest)");
+}
+
 TEST_CASE("a browser joins the room at its 101, named by its address: the others hear '* ADDR joined'") {
     WebChat chat;
     Client alice = chat.connect("alice");
