@@ -63,6 +63,7 @@ RequestReader::Status RequestReader::append(std::string_view bytes) {
     // - once it has said anything but incomplete, it says the same again.
     // Until then, every request is answered 400.
     (void)bytes;
+    (void)parsed_;
     return status_ = Status::bad_request;
 }
 
@@ -77,6 +78,7 @@ RequestReader::Status RequestReader::parse_line(std::string_view line) {
     //   its name in lower case and the blanks around its value removed; a
     //   line without ':' or with a name that is not a token is bad_request.
     (void)line;
+    (void)request_line_seen_;
     return Status::bad_request;
 }
 // ===== END OF YOUR CODE ===================================================

@@ -76,6 +76,9 @@ std::optional<Event> Reader::next() {
     // - fragments are joined; the whole message, once it ends, is a
     //   message event if it is UTF-8, and a Failure (1007) if not.
     // Until then the connection is refused as soon as a frame comes.
+    (void)max_message_size_;
+    (void)in_message_;
+    (void)closed_;
     throw Failure(code::protocol_error, "frames are not read yet");
 }
 
