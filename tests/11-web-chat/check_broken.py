@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""A broken example fails the tests of its mistake, and only those.
+
+    check_broken.py GRADE PROGRAM MUTATION [GRADER ARGS...]
+
+Runs the whole suite (GRADE --program PROGRAM) and compares the tests that
+failed with the mutation file's "# fails: TEST NAME" lines. A test the
+mutation expects to fail may also be skipped (a browser test where there is
+no Chromium): a check that could not be made is not held against the
+example, nor counted for it. Exit 0 when they agree, 1 (saying how they
+differ) when not.
+"""
+import pathlib
+import re
+import subprocess
+import sys
+
+
+def main():
+    grade, program, mutation, *extra = sys.argv[1:]
+    expected = {line[len("# fails: "):].strip() for line in pathlib.Path(mutation).read_text().splitlines()
+                if line.startswith("# fails: ")}
+    run = subprocess.run([grade, "--program", program, *extra], capture_output=True, text=True)
+    results = {}
+    for line in run.stdout.splitlines():
+        found = re.match(r"^\[(pass|FAIL|skip\w*|SKIP\w*)\] (.*) \([0-9.]+ s\)$", line)
+        if found:
+            results[found.group(2)] = found.group(1).lower()
+    failed = {name for name, result in results.items() if result == "fail"}
+    skipped = {name for name, result in results.items() if result.startswith("skip")}
+    problems = [f"  it should fail, but passed: {name}" for name in sorted(expected - failed - skipped)]
+    problems += [f"  it failed a test of another feature: {name}" for name in sorted(failed - expected)]
+    problems += [f"  no test of this name ran: {name}" for name in sorted(expected - set(results))]
+    if problems:
+        print(f"{pathlib.Path(mutation).name}: not exactly its own tests\n" + "\n".join(problems))
+        print("--- the grader's last lines:\n" + "\n".join(run.stdout.splitlines()[-3:]))
+        return 1
+    print(f"{pathlib.Path(mutation).name}: fails its {len(expected)} tests"
+          + (f" ({len(skipped & expected)} of them skipped here)" if skipped & expected else "") + ", and only those")
+    return 0
+
+
+sys.exit(main())
