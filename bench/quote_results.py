@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copies the table of bench/results/bench.md (what `./lab bench` last wrote)
+"""Copies the table of bench/results/bench.md (what `./lab bench --save` last wrote)
 into the documents that quote it, in place of the table they have: every
 table whose header row starts with "| server ". The line above each table
 that says when it was measured, and the prose around it, are written by hand
@@ -34,7 +34,7 @@ def main():
     results = (ROOT / "bench/results/bench.md").read_text().splitlines()
     spans = table_of(results)
     if not spans:
-        sys.exit("bench/results/bench.md has no table: run ./lab bench first")
+        sys.exit("bench/results/bench.md has no table: run ./lab bench --save first")
     table = results[spans[0][0]:spans[0][1]]
     for name in sys.argv[1:] or DEFAULT:
         path = ROOT / name if not pathlib.Path(name).is_absolute() else pathlib.Path(name)

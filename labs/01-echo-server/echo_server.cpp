@@ -1,5 +1,6 @@
+// Lab 01 starter: read README.md first (en español: README.es.md).
 // Lab 01 — echo-server: accept one client, send back every byte it sends,
-// and exit once it has gone. Read README.md in this folder first.
+// and exit once it has gone.
 //
 // You write the whole life of the server, with the system calls themselves:
 // the four functions marked YOUR CODE. main (given) calls them in order.
@@ -99,5 +100,8 @@ int main(int argc, char** argv) {
         std::cerr << "echo-server: " << error.what() << std::endl;
         return 1;
     }
+    // `client` was closed at the end of its block, by its destructor:
+    // closing is what tells the client we are done. `listener` is closed
+    // as main returns.
     return 0;
 }

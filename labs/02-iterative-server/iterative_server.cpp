@@ -1,5 +1,6 @@
-// Lab 02 — iterative-server: echo to one client after another, forever, and
-// survive clients that leave rudely. Read README.md in this folder first.
+// Lab 02 starter: read README.md first (en español: README.es.md).
+// Lab 02 — iterative-server: the echo of lab 01, served to one client after
+// another, forever, surviving clients that leave rudely.
 //
 // As given, it accepts one client, echoes nothing, and exits. Your part is
 // marked YOUR CODE: the echo (lab 01's, with common/'s calls), what to do
@@ -8,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <exception>
 #include <iostream>
 #include <string_view>
 #include <system_error>
@@ -18,7 +20,7 @@
 
 namespace {
 
-// Your lab 01 echo, with common/'s calls in place of your own (README.md
+// Lab 01's echo, with common/'s calls in place of lab 01's own (README.md
 // has the table): sends back every byte the client sends until it closes
 // its side, then returns. When the client resets or vanishes, the call that
 // meets it throws std::system_error (net::is_disconnect(error) is true).
@@ -50,6 +52,6 @@ int main(int argc, char** argv) {
     // socket is closed once it has been served, whichever way it left.
     net::Connection client = net::accept_client(listener);
     serve_client(client);
-    // ===== END OF YOUR CODE ===============================================
     return 0;
+    // ===== END OF YOUR CODE ===============================================
 }

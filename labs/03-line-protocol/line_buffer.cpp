@@ -1,3 +1,4 @@
+// Lab 03 starter: read README.md first (en español: README.es.md).
 // Lab 03: net::LineBuffer, the line framing. What each function must
 // guarantee is in line_buffer.hpp; how, in the handout (README.md, "A line
 // buffer"). The unit of work is a guarantee: when ./lab test 03 fails, it

@@ -1,3 +1,4 @@
+// Lab 03 starter: read README.md first (en español: README.es.md).
 #pragma once
 // Lab 03: you write this class. Keep the public part as it is (the grader
 // and lab 04 on rely on these promises); choose the private members.
@@ -53,13 +54,12 @@ public:
     std::size_t size() const;
 
 private:
-    [[noreturn]] void throw_too_long() const;  // given, in line_buffer.cpp
+    [[noreturn]] void throw_too_long() const;  // throws LineTooLong (already written)
 
     std::size_t max_line_length_;
     // ===== YOUR CODE (lab 03): what the buffer must remember ==============
-    // Decide it from the guarantees above and the handout's "A line
-    // buffer" (what is held, where the next line starts, how much of it has
-    // been searched already).
+    // Yours to design, from the guarantees above and the handout's "A line
+    // buffer".
     // ===== END OF YOUR CODE ===============================================
 };
 

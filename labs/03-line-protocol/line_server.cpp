@@ -1,6 +1,6 @@
-// Lab 03 — line-server: answer every line a client sends with "N: LINE",
-// N counting that connection's lines from 1. Read README.md in this folder
-// first.
+// Lab 03 starter: read README.md first (en español: README.es.md).
+// Lab 03 — line-server: answers every line a client sends with "N: LINE",
+// N counting that connection's lines from 1.
 //
 // Already done for you: lab 02's server (one client after another, forever,
 // surviving rude clients). Yours, marked YOUR CODE:
@@ -32,8 +32,8 @@ namespace {
 // tells it that every answer has been sent.
 void answer_every_line(const net::Connection& client) {
     // ===== YOUR CODE (lab 03) =============================================
-    // net::receive_some(client, chunk) into a std::array<char, 4096>,
-    // a net::LineBuffer, net::send_all(client, ...).
+    // From common/: net::receive_some(client, chunk) into a
+    // std::array<char, 4096>, and net::send_all(client, ...).
     (void)client;
     // ===== END OF YOUR CODE ===============================================
 }

@@ -1,3 +1,4 @@
+// Lab 04 starter: read README.md first (en español: README.es.md).
 #pragma once
 // ClientThreads: one thread per client, each owned, joined once finished.
 // This file is your part of lab 04 (see README.md, "Who owns a thread").
@@ -18,6 +19,8 @@
 #include <thread>
 #include <utility>
 
+namespace net {
+
 class ClientThreads {
 public:
     ClientThreads() = default;
@@ -27,7 +30,9 @@ public:
     // Runs function(args...) as std::jthread(function, args...) would: the
     // arguments are moved into the new thread, which owns them from then
     // on. start(serve_client, std::move(client)) hands the client's
-    // connection over to its thread.
+    // connection over to its thread. `function` must not throw: an
+    // exception that leaves a thread's function ends the whole program
+    // (std::terminate).
     template <typename Function, typename... Args>
     void start(Function function, Args... args) {
         // ===== YOUR CODE (lab 04) =========================================
@@ -35,8 +40,9 @@ public:
         // ===== END OF YOUR CODE ===========================================
     }
 
-    // Joins the threads that have finished, and forgets them. main calls it
-    // each time a client arrives, so finished threads do not pile up.
+    // Joins the threads that have finished, and forgets them, giving their
+    // stacks back. main calls it each time a client arrives, so finished
+    // threads do not pile up.
     void join_finished() {
         // ===== YOUR CODE (lab 04) =========================================
         // ===== END OF YOUR CODE ===========================================
@@ -47,3 +53,5 @@ private:
     // What you keep for each thread.
     // ===== END OF YOUR CODE ===============================================
 };
+
+}  // namespace net

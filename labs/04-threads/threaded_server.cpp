@@ -1,5 +1,6 @@
+// Lab 04 starter: read README.md first (en español: README.es.md).
 // Lab 04 — threaded-server: the line server of lab 03, serving every client
-// at the same time, each on a thread of its own. Read README.md first.
+// at the same time, each on a thread of its own.
 //
 // Already done for you, in this file: the command line, listening, the
 // accept loop, and answer_every_line (lab 03's line server, reading with
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
     const net::Socket listener = net::listen_or_exit(options, "threaded-server");
 
     // Declared before the loop, so it outlives every thread it starts.
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             net::Connection client = net::accept_client(listener);

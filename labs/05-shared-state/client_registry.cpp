@@ -1,3 +1,4 @@
+// Lab 05 starter: read README.md first (en español: README.es.md).
 // Your part of lab 05, with shared_server.cpp (see README.md): the bodies of
 // ClientRegistry's three functions, and in client_registry.hpp what the
 // registry keeps. Every function here is called by several threads at once.

@@ -1,3 +1,4 @@
+// Lab 05 starter: read README.md first (en español: README.es.md).
 #pragma once
 // ClientRegistry: who is connected, in the order they connected.
 //

@@ -1,6 +1,7 @@
+// Lab 05 starter: read README.md first (en español: README.es.md).
 // Lab 05 — shared-server: lab 04's threaded line server, with state that
 // every client's thread shares: one line count for the whole server, and a
-// registry of connected clients that answers "/who". Read README.md first.
+// registry of connected clients that answers "/who".
 //
 // Already done for you: everything of lab 04 (its ClientThreads is now in
 // common/, as net::ClientThreads), and main, which lists each client in the
@@ -27,8 +28,9 @@
 
 namespace {
 
-// What every client's thread shares. main owns the one instance, and hands
-// each thread a reference to it (std::ref).
+// What every client's thread shares. main owns the one instance and hands
+// each thread a reference to it (std::ref), so the sharing is in plain
+// sight, and main decides how long it lives: longer than the threads.
 struct SharedState {
     // ===== YOUR CODE (lab 05) =============================================
     // The count of lines numbered so far, over the whole server, which
@@ -86,14 +88,18 @@ int main(int argc, char** argv) {
         while (true) {
             net::Connection client = net::accept_client(listener);
             // Listed here, on the accept loop's thread, before the client's
-            // thread starts. (Why here? README.md, "A registry of connected
-            // clients".)
+            // thread starts. accept() returns clients in the order they
+            // connected, so the list is in that order. Listed by its own
+            // thread instead, bob's thread could run before alice's and
+            // list him first; and a client could ask "/who" before an
+            // earlier one was listed at all.
             const ClientRegistry::Id id = shared.registry.add(client.peer.to_string());
             threads.join_finished();
             // std::ref: every thread gets a reference to the one `shared`.
             threads.start(serve_client, std::ref(shared), id, std::move(client));
         }
     } catch (const std::system_error& error) {
+        // Only accept() gets here: the listening socket itself failed.
         std::cerr << "shared-server: " << error.what() << std::endl;
         return 1;
     }

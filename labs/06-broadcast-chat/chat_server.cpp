@@ -1,5 +1,6 @@
-// Lab 06 — chat-server: every line a client sends goes to every other
-// client. Read README.md in this folder first.
+// Lab 06 starter: read README.md first (en español: README.es.md).
+// Lab 06 — chat-server: the concurrent broadcast chat server. Every line a
+// client sends goes to every other client.
 //
 // Already done for you (it is lab 05's server): the command line, the
 // accept loop, one thread per client (net::ClientThreads, lab 04's, now in
@@ -43,16 +44,22 @@ void relay_lines(ClientRegistry& registry, Member& member) {
         // ===== YOUR CODE (lab 06) =========================================
         // ===== END OF YOUR CODE ===========================================
     }
+    // read_line() returned nothing: the client closed its side, after its
+    // last line (even one without '\n') was relayed.
 }
 
-// The body of a client's thread. However the conversation ends, the others
-// hear that it left, and then its connection is closed.
+// The body of a client's thread. However the conversation ends (the client
+// closes its side, resets, or something fails), the others hear that it
+// left, and then its connection is closed.
 void serve_client(ClientRegistry& registry, std::shared_ptr<Member> member) {
     try {
         relay_lines(registry, *member);
     } catch (const std::system_error& error) {
+        // A reset is a client leaving without a goodbye; a line it had only
+        // half sent goes nowhere. Anything else: say so.
         if (!net::is_disconnect(error)) std::cerr << "chat-server: " << error.what() << std::endl;
     } catch (const std::exception& error) {
+        // For instance net::LineTooLong: a line over 1 MiB without '\n'.
         std::cerr << "chat-server: " << member->address() << ": " << error.what() << std::endl;
     }
     registry.remove(*member);
@@ -65,6 +72,8 @@ int main(int argc, char** argv) {
     const net::Options options = net::parse_options(argc, argv, "chat-server");
     const net::Socket listener = net::listen_or_exit(options, "chat-server");
 
+    // Declared in this order, so destroyed in the other: the threads are
+    // joined before the registry they use goes away.
     ClientRegistry registry;
     net::ClientThreads threads;
     try {
@@ -74,6 +83,9 @@ int main(int argc, char** argv) {
             threads.start(serve_client, std::ref(registry), std::move(member));
         }
     } catch (const std::system_error& error) {
+        // Only accept() gets here: the listening socket itself failed.
+        // Returning destroys `threads`, which joins every thread: the
+        // clients still connected are served until they leave.
         std::cerr << "chat-server: " << error.what() << std::endl;
         return 1;
     }

@@ -1,3 +1,4 @@
+// Lab 06 starter: read README.md first (en español: README.es.md).
 #pragma once
 // ClientRegistry: who is connected, in the order they connected (lab 05),
 // now holding each client's Member, so that it can tell everyone when a

@@ -1,7 +1,9 @@
+// Lab 06 starter: read README.md first (en español: README.es.md).
 #pragma once
 // Member: one connected client, as every thread sees it. New in lab 06: in
 // lab 05 a client's socket belonged to its own thread alone; now any thread
-// may write to it (to relay a line). Your part is marked YOUR CODE below.
+// may write to it (to relay a line).
+// Your part is marked YOUR CODE below.
 
 #include <cstdint>
 #include <mutex>

@@ -1,6 +1,7 @@
 // Lab 01 — echo-server: accept one client, send back every byte it sends,
 // and exit once it has gone.
 //
+// BEGIN SOLUTION ONLY
 // The whole life of a server, in its smallest form, every call by hand:
 //   1. find the address to listen on          getaddrinfo()
 //   2. open a socket, claim the port, listen   socket(), setsockopt(), bind(), listen()
@@ -17,6 +18,14 @@
 // From lab 02 on, common/ makes these calls (net::listen_or_exit,
 // net::accept_client, net::receive_some, net::send_all): the same calls as
 // here, written once.
+// INSTEAD
+//| // You write the whole life of the server, with the system calls themselves:
+//| // the four functions marked YOUR CODE. main (given) calls them in order.
+//| // Given: the command line (net::parse_options), and from common/ the types
+//| // net::Socket (owns a descriptor, closes it once) and net::Address (turns a
+//| // sockaddr into "127.0.0.1:51234").
+//| // Grade it with:   ./lab test 01
+// END SOLUTION ONLY
 
 #include <array>
 #include <cerrno>
@@ -38,21 +47,26 @@
 
 namespace {
 
+// BEGIN SOLUTION ONLY
 // A std::system_error for errno, whose message names the call that failed:
 // "bind: Address already in use" says which of a dozen calls it was.
 std::system_error error_from_errno(const std::string& call) {
     return std::system_error(errno, std::system_category(), call);
 }
 
-// A client as accept() hands it to us: its socket, and its address.
+// END SOLUTION ONLY
+// A client as accept() hands it over: its own socket, and its address.
 struct Client {
     net::Socket socket;
     net::Address address;
 };
 
-// The socket that listens on host:port. Throws std::system_error naming the
-// call that failed: a port that is taken fails in bind().
+// Returns a socket listening on host:port (IPv4 or IPv6; port 0: the system
+// picks a free port), set up so that a restarted server can listen on the
+// same port at once. Throws std::system_error naming the call that failed:
+// a port that is taken fails in bind().
 net::Socket listen_on(const std::string& host, std::uint16_t port) {
+    // BEGIN YOURS
     // getaddrinfo turns text ("127.0.0.1", "::1", "localhost") into the
     // kernel's address form, IPv4 or IPv6, so that nothing below cares which.
     addrinfo hints{};
@@ -85,11 +99,19 @@ net::Socket listen_on(const std::string& host, std::uint16_t port) {
     // (up to 16 here) until accept() takes them.
     if (::listen(listener.fd(), 16) < 0) throw error_from_errno("listen");
     return listener;
+    // INSTEAD
+    //| (void)host;
+    //| (void)port;
+    //| return net::Socket();
+    // END YOURS
 }
 
-// Prints "listening on HOST:PORT" with the port really bound: with --port 0
-// the system chose it, and only getsockname() can tell which.
+// Prints "listening on HOST:PORT" on standard output, with the port the
+// socket is really bound to, and makes sure the line leaves the program now
+// (the grader waits for it on a pipe). Throws std::system_error on failure.
 void print_listening_line(const net::Socket& listener) {
+    // BEGIN YOURS
+    // With --port 0 the system chose the port: only getsockname() can tell which.
     sockaddr_storage bound{};  // big enough for IPv4 and IPv6 addresses
     socklen_t length = sizeof bound;
     auto* address = reinterpret_cast<sockaddr*>(&bound);
@@ -99,10 +121,15 @@ void print_listening_line(const net::Socket& listener) {
     // this line; without the flush it would wait in our buffer, since
     // standard output to a pipe is flushed only every 4 KiB.
     std::cout << "listening on " << net::Address(address, length).to_string() << std::endl;
+    // INSTEAD
+    //| (void)listener;
+    // END YOURS
 }
 
-// Waits until a client connects, and returns its own socket.
+// Waits until a client connects, and returns it. Throws std::system_error
+// if the listening socket fails.
 Client accept_one_client(const net::Socket& listener) {
+    // BEGIN YOURS
     while (true) {
         sockaddr_storage peer{};
         socklen_t length = sizeof peer;
@@ -113,7 +140,13 @@ Client accept_one_client(const net::Socket& listener) {
         // neither is a reason to stop waiting for the next one.
         if (errno != EINTR && errno != ECONNABORTED) throw error_from_errno("accept");
     }
+    // INSTEAD
+    //| (void)listener;
+    //| return {};
+    // END YOURS
 }
+
+// BEGIN SOLUTION ONLY
 
 // Sends all `size` bytes. send() may take fewer bytes than it is given (it
 // returns how many it took), so we loop until none are left.
@@ -136,9 +169,16 @@ bool send_all(const net::Socket& client, const char* data, std::size_t size,
     return true;
 }
 
-// Echoes until the client leaves: it closes its side (recv() returns 0) or
-// resets the connection (recv() fails with ECONNRESET).
+// END SOLUTION ONLY
+// Sends back every byte the client sends, unchanged, until the client
+// leaves: it closes its side, or resets the connection. Leaving is normal:
+// return. Never dies of SIGPIPE. Any other failure throws std::system_error
+// naming the call and the client ("recv from 127.0.0.1:51234").
+//   who: the client's address, for those messages
 void echo_until_client_leaves(const net::Socket& client, const std::string& who) {
+    // BEGIN YOURS
+    // The client leaves when it closes its side (recv() returns 0) or resets
+    // the connection (recv() fails with ECONNRESET).
     // recv() returns whatever has arrived, up to the buffer's size: maybe
     // one byte, maybe 64 KiB. A '\0' is a byte like any other: never a C string.
     std::array<char, 64 * 1024> buffer;
@@ -153,6 +193,10 @@ void echo_until_client_leaves(const net::Socket& client, const std::string& who)
         const auto size = static_cast<std::size_t>(received);
         if (!send_all(client, buffer.data(), size, who)) return;  // the client has gone
     }
+    // INSTEAD
+    //| (void)client;
+    //| (void)who;
+    // END YOURS
 }
 
 }  // namespace

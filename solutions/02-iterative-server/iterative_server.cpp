@@ -1,6 +1,7 @@
 // Lab 02 — iterative-server: the echo of lab 01, served to one client after
-// another, forever.
+// another, forever, surviving clients that leave rudely.
 //
+// BEGIN SOLUTION ONLY
 // Two things change from lab 01, and they are the whole lesson:
 //   1. main is a loop: accept a client, serve it, close it, accept the next.
 //      A server that exits when its first client leaves is no server.
@@ -12,6 +13,12 @@
 // not refused: the kernel completes its connection and keeps it, and the
 // bytes it sends, in the listening socket's queue (the backlog) until
 // accept() takes it. It waits its turn; lab 04 gives each client a thread.
+// INSTEAD
+//| // As given, it accepts one client, echoes nothing, and exits. Your part is
+//| // marked YOUR CODE: the echo (lab 01's, with common/'s calls), what to do
+//| // when a client fails, and the loop.
+//| // Grade it with:   ./lab test 02
+// END SOLUTION ONLY
 
 #include <array>
 #include <cstddef>
@@ -26,20 +33,32 @@
 
 namespace {
 
-// Lab 01's echo, with the calls lab 01 had us write: receive_some() is a
-// recv() that retries on EINTR, send_all() a send() loop with MSG_NOSIGNAL.
-// Both throw std::system_error, so the loop itself has no error handling.
+// Lab 01's echo, with common/'s calls in place of lab 01's own (README.md
+// has the table): sends back every byte the client sends until it closes
+// its side, then returns. When the client resets or vanishes, the call that
+// meets it throws std::system_error (net::is_disconnect(error) is true).
 void echo_until_client_leaves(const net::Connection& client) {
+    // BEGIN YOURS
+    // receive_some() is a recv() that retries on EINTR, send_all() a send()
+    // loop with MSG_NOSIGNAL. Both throw std::system_error, so the loop
+    // itself has no error handling.
     std::array<char, 64 * 1024> buffer;
     while (true) {
         const std::size_t received = net::receive_some(client, buffer);
         if (received == 0) return;  // the client closed its side: we are done
         net::send_all(client, std::string_view(buffer.data(), received));
     }
+    // INSTEAD
+    //| (void)client;
+    // END YOURS
 }
 
-// Serves one client; whatever that client does, returns to the accept loop.
+// Serves one client. Whatever the client does, returns to the accept loop:
+// a client leaving, politely or not, prints nothing; any other failure
+// with this client is one line on standard error, and the server goes on.
+//   client.socket: the connected socket;  client.peer.to_string(): "127.0.0.1:51234"
 void serve_client(const net::Connection& client) {
+    // BEGIN YOURS
     try {
         echo_until_client_leaves(client);
     } catch (const std::system_error& error) {
@@ -54,6 +73,9 @@ void serve_client(const net::Connection& client) {
         // Not a failed call (no memory left, say): the same, one line.
         std::cerr << "iterative-server: " << client.peer.to_string() << ": " << error.what() << std::endl;
     }
+    // INSTEAD
+    //| echo_until_client_leaves(client);
+    // END YOURS
 }
 
 }  // namespace
@@ -62,6 +84,7 @@ int main(int argc, char** argv) {
     const net::Options options = net::parse_options(argc, argv, "iterative-server");
     const net::Socket listener = net::listen_or_exit(options, "iterative-server");
 
+    // BEGIN YOURS
     try {
         while (true) {
             // `client` lives for one turn of the loop: its destructor closes
@@ -78,4 +101,12 @@ int main(int argc, char** argv) {
         std::cerr << "iterative-server: " << error.what() << std::endl;
         return 1;
     }
+    // INSTEAD
+    //| // As given, lab 01's life: one client, then exit. A server serves
+    //| // clients one after another and never exits on its own; each client's
+    //| // socket is closed once it has been served, whichever way it left.
+    //| net::Connection client = net::accept_client(listener);
+    //| serve_client(client);
+    //| return 0;
+    // END YOURS
 }

@@ -1,6 +1,7 @@
 // Lab 03 — line-server: answers every line a client sends with "N: LINE",
 // N counting that connection's lines from 1.
 //
+// BEGIN SOLUTION ONLY
 // The lesson: TCP delivers a stream of bytes, not messages. The client's
 // send("hello\n") may reach us as "hel" and "lo\n" in two recv()s, and three
 // send()s may arrive together in one. The original course's chat server took
@@ -10,12 +11,21 @@
 //
 // The framing (LineBuffer) never touches the socket, and the reading
 // (answer_every_line) never looks for a '\n': each can be tested and
-// changed alone. From lab 04 on, common/ has the same LineBuffer (the same
-// code: a test checks that the two copies do not drift apart), and lab 09
-// feeds it from an event loop instead of a blocking recv().
+// changed alone. LineBuffer is a piece of common/ (line_buffer.hpp and
+// line_buffer.cpp here are links to common/'s files, the one source): labs
+// 04 on use it from there, and lab 09 feeds it from an event loop instead of
+// a blocking recv().
 //
 // Everything else is lab 02's server: one client after another, forever,
 // whatever the clients do.
+// INSTEAD
+//| // Already done for you: lab 02's server (one client after another, forever,
+//| // surviving rude clients). Yours, marked YOUR CODE:
+//| //   1. line_buffer.hpp / line_buffer.cpp: net::LineBuffer, whole lines out
+//| //      of the bytes however they were split (the idea of this lab);
+//| //   2. below, answer_every_line: receive, feed the buffer, answer each line.
+//| // Grade it with:   ./lab test 03
+// END SOLUTION ONLY
 
 #include <array>
 #include <cstddef>
@@ -32,10 +42,14 @@
 
 namespace {
 
-// Answers each of one client's lines, until the client closes its side.
-// Then it returns, and the accept loop closes the socket: the end of the
-// stream the client then sees tells it that every answer has been sent.
+// Answers each of one client's lines with "N: LINE\n", N counting this
+// connection's lines from 1, each as soon as its '\n' has arrived, and a
+// last line without '\n' once the client has closed its side. Returns when
+// the client has closed its side (net::receive_some returned 0); then the
+// accept loop closes the socket, and the end of the stream the client sees
+// tells it that every answer has been sent.
 void answer_every_line(const net::Connection& client) {
+    // BEGIN YOURS
     // Lines up to 1 MiB work (the lab asks for 65,536 bytes). Past that,
     // next_line() throws net::LineTooLong and serve_client drops the
     // client: a buffer with no bound is memory any client can make us spend.
@@ -61,6 +75,11 @@ void answer_every_line(const net::Connection& client) {
     }
     // What is left after the last '\n', if anything, is a last line.
     if (const std::optional<std::string> last = lines.last_line()) answer(*last);
+    // INSTEAD
+    //| // From common/: net::receive_some(client, chunk) into a
+    //| // std::array<char, 4096>, and net::send_all(client, ...).
+    //| (void)client;
+    // END YOURS
 }
 
 // Serves one client; whatever that client does, returns to the accept loop.

@@ -1,6 +1,7 @@
 // Lab 04 — threaded-server: the line server of lab 03, serving every client
 // at the same time, each on a thread of its own.
 //
+// BEGIN SOLUTION ONLY
 // Two things change from lab 03, and the second is the lesson:
 //   1. serve_client reads with net::LineReader, the line reader of common/
 //      (lab 03 had you write your own).
@@ -17,6 +18,14 @@
 // Nothing is shared between two client threads: each has its own socket,
 // its own LineReader (its own buffer) and its own line count. Lab 05 is
 // about what happens when they do share something.
+// INSTEAD
+//| // Already done for you, in this file: the command line, listening, the
+//| // accept loop, and answer_every_line (lab 03's line server, reading with
+//| // net::LineReader). The loop hands each client to threads.start(). Your
+//| // part: in client_threads.hpp, make start() run each client on a thread of
+//| // its own; below, make serve_client safe to run as a thread.
+//| // Grade it with:   ./lab test 04
+// END SOLUTION ONLY
 
 #include <exception>
 #include <iostream>
@@ -52,11 +61,15 @@ void answer_every_line(const net::Connection& client) {
 // thread owns it, and the connection is closed when this function returns,
 // whichever way it returns.
 //
-// Nothing may escape from here. In lab 03 an exception that escaped would
-// have reached main; an exception that escapes a thread's function calls
-// std::terminate, which ends the whole server and every other client's
-// conversation with it.
+// Guarantee: nothing escapes from here, whatever the client does (README.md,
+// "Nothing may escape a thread"). A client leaving, politely or with a
+// reset, prints nothing; any other failure with this client is one line on
+// standard error and ends this client's conversation, nobody else's.
 void serve_client(net::Connection client) {
+    // BEGIN YOURS
+    // In lab 03 an exception that escaped would have reached main; one that
+    // escapes a thread's function calls std::terminate, which ends the whole
+    // server and every other client's conversation with it.
     try {
         answer_every_line(client);
     } catch (const std::system_error& error) {
@@ -70,6 +83,9 @@ void serve_client(net::Connection client) {
         // Not a failed call: net::LineTooLong, a line over 1 MiB without '\n'.
         std::cerr << "threaded-server: " << client.peer.to_string() << ": " << error.what() << std::endl;
     }
+    // INSTEAD
+    //| answer_every_line(client);
+    // END YOURS
 }
 
 }  // namespace
@@ -79,7 +95,7 @@ int main(int argc, char** argv) {
     const net::Socket listener = net::listen_or_exit(options, "threaded-server");
 
     // Declared before the loop, so it outlives every thread it starts.
-    ClientThreads threads;
+    net::ClientThreads threads;
     try {
         while (true) {
             net::Connection client = net::accept_client(listener);

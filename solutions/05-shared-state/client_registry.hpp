@@ -19,11 +19,12 @@ public:
     using Id = std::uint64_t;
 
     // Lists a client that has just connected, after those already here, and
-    // returns the number that names its entry. An address alone would do
-    // today, but an id stays unique even if a port is used again.
+    // returns an id that names its entry, unique for the life of the server
+    // (an address alone would do today, but a port can be used again).
     Id add(std::string address);
 
-    // Takes a client off the list, once it has left.
+    // Takes the client with this id off the list; the others keep their
+    // order.
     void remove(Id id);
 
     // "* online: ADDR ADDR ...": everyone connected now, in the order they
@@ -31,6 +32,7 @@ public:
     std::string who() const;
 
 private:
+    // BEGIN YOURS
     struct Entry {
         Id id;
         std::string address;  // as the server sees it: "127.0.0.1:51234"
@@ -39,4 +41,9 @@ private:
     mutable std::mutex mutex_;  // guards entries_ and next_id_; `mutable`: who() is const, and locks too
     std::vector<Entry> entries_;  // in connection order
     Id next_id_ = 1;
+    // INSTEAD
+    //| // What the registry keeps, each thing guarded by mutex_. (`mutable`:
+    //| // who() is const, and must lock too.)
+    //| mutable std::mutex mutex_;
+    // END YOURS
 };

@@ -1,6 +1,8 @@
 // Lab 05 — shared-server: lab 04's threaded line server, with state that
-// every client's thread shares.
+// every client's thread shares: one line count for the whole server, and a
+// registry of connected clients that answers "/who".
 //
+// BEGIN SOLUTION ONLY
 // Two things are shared, and they are the lesson:
 //   1. a counter that numbers every line across the whole server: the
 //      numbers handed out are exactly 1, 2, 3, ..., with no gap and no
@@ -18,6 +20,13 @@
 //
 // Built with ThreadSanitizer (./lab test 05 --tsan), the program stops
 // with a report at the first data race it meets; this one has none.
+// INSTEAD
+//| // Already done for you: everything of lab 04 (its ClientThreads is now in
+//| // common/, as net::ClientThreads), and main, which lists each client in the
+//| // registry as it is accepted. Your part is marked YOUR CODE, here and in
+//| // client_registry.hpp and client_registry.cpp.
+//| // Grade it with:   ./lab test 05        and then:   ./lab test 05 --tsan
+// END SOLUTION ONLY
 
 #include <atomic>
 #include <cstdint>
@@ -42,20 +51,27 @@ namespace {
 // each thread a reference to it (std::ref), so the sharing is in plain
 // sight, and main decides how long it lives: longer than the threads.
 struct SharedState {
+    // BEGIN YOURS
     // How many lines have been numbered, over all clients. A plain
     // std::uint64_t would lose counts: `++count` is three steps (read, add
     // one, write back), and two threads can both read 41 and both write 42.
     // On a std::atomic, ++ is one indivisible step (a single locked
     // instruction on x86): no two threads ever get the same number.
     std::atomic<std::uint64_t> lines_numbered = 0;
+    // INSTEAD
+    //| // The count of lines numbered so far, over the whole server, which
+    //| // every client's thread changes at the same time as the others.
+    // END YOURS
 
     ClientRegistry registry;
 };
 
-// Answers each line as "N: LINE", N counted over the whole server, and the
-// exact line "/who" with the list of connected clients (not numbered).
+// Answers each line as "N: LINE", N counted over the whole server (every
+// number handed out once, none skipped), and the exact line "/who" with
+// the list of connected clients, without using up a number.
 void answer_every_line(const net::Connection& client, SharedState& shared) {
     net::LineReader lines(client);
+    // BEGIN YOURS
     while (const std::optional<std::string> line = lines.read_line()) {
         // Only the exact whole line is the command: "/who " or " /who" are
         // ordinary lines. (LineReader has already dropped a "\r" before the
@@ -70,13 +86,26 @@ void answer_every_line(const net::Connection& client, SharedState& shared) {
         const std::uint64_t number = ++shared.lines_numbered;
         net::send_all(client, std::to_string(number) + ": " + *line + "\n");
     }
+    // INSTEAD
+    //| // As given, lab 04's: each connection counts its own lines.
+    //| (void)shared;
+    //| unsigned long long count = 0;
+    //| while (const std::optional<std::string> line = lines.read_line()) {
+    //|     ++count;
+    //|     net::send_all(client, std::to_string(count) + ": " + *line + "\n");
+    //| }
+    // END YOURS
 }
 
-// The body of a client's thread: lab 04's, and the client leaves the
-// registry however its conversation ended. No `return` in the handlers
-// now, as lab 04 had for a disconnect: it would skip the removal below,
-// and a client that reset its connection would stay listed forever.
+// The body of a client's thread: lab 04's. New: however the conversation
+// ends (end of stream, reset, any error), the client leaves the registry
+// (`id` names its entry), and before its connection is closed: whoever has
+// seen the connection close must not find it in "/who" any more.
 void serve_client(SharedState& shared, ClientRegistry::Id id, net::Connection client) {
+    // BEGIN YOURS
+    // No `return` in the handlers now, as lab 04 had for a disconnect: it
+    // would skip the removal below, and a client that reset its connection
+    // would stay listed forever.
     try {
         answer_every_line(client, shared);
     } catch (const std::system_error& error) {
@@ -88,6 +117,17 @@ void serve_client(SharedState& shared, ClientRegistry::Id id, net::Connection cl
     // return) is the connection closed: anyone who has seen it closed will
     // not find it in "/who" any more.
     shared.registry.remove(id);
+    // INSTEAD
+    //| (void)id;
+    //| try {
+    //|     answer_every_line(client, shared);
+    //| } catch (const std::system_error& error) {
+    //|     if (net::is_disconnect(error)) return;
+    //|     std::cerr << "shared-server: " << error.what() << std::endl;
+    //| } catch (const std::exception& error) {
+    //|     std::cerr << "shared-server: " << client.peer.to_string() << ": " << error.what() << std::endl;
+    //| }
+    // END YOURS
 }
 
 }  // namespace
@@ -111,11 +151,15 @@ int main(int argc, char** argv) {
             // earlier one was listed at all.
             const ClientRegistry::Id id = shared.registry.add(client.peer.to_string());
             threads.join_finished();
+            // BEGIN SOLUTION ONLY
             // std::ref: start() moves or copies its arguments into the new
             // thread, as std::jthread does. `shared` cannot be copied (a
             // mutex and an atomic cannot), and must not be: each thread
             // would count on its own. std::ref passes a reference instead,
             // and every thread shares the one in main.
+            // INSTEAD
+            //| // std::ref: every thread gets a reference to the one `shared`.
+            // END SOLUTION ONLY
             threads.start(serve_client, std::ref(shared), id, std::move(client));
         }
     } catch (const std::system_error& error) {

@@ -1,5 +1,7 @@
-// Lab 06 — chat-server: the concurrent broadcast chat server.
+// Lab 06 — chat-server: the concurrent broadcast chat server. Every line a
+// client sends goes to every other client.
 //
+// BEGIN SOLUTION ONLY
 // Lab 05's server with one change of direction: a line no longer goes back
 // to its sender, it goes to everyone else. That one change is the lesson,
 // because now a thread writes to sockets it does not own:
@@ -24,6 +26,19 @@
 //
 // Slow clients (one that stops reading) are not handled here: a thread
 // relaying to one waits until it reads again. Lab 08 is about them.
+// INSTEAD
+//| // Already done for you (it is lab 05's server): the command line, the
+//| // accept loop, one thread per client (net::ClientThreads, lab 04's, now in
+//| // common/), lines read with net::LineReader, and the registry of clients
+//| // with its mutex and its answer to /who. Your parts are marked YOUR CODE,
+//| // in four files:
+//| //   1. member.hpp, Member: a client the other threads can write to, one
+//| //      line at a time;
+//| //   2. client_registry.cpp (and .hpp, as you need), ClientRegistry: the
+//| //      join and leave notices, and relaying a line;
+//| //   3. below, relay_lines: what to do with each line.
+//| // Grade it with:   ./lab test 06
+// END SOLUTION ONLY
 
 #include <exception>
 #include <iostream>
@@ -43,9 +58,8 @@
 namespace {
 
 // The lines of one client, until it leaves. "/who", exactly, is answered to
-// the asker alone; empty lines are ignored; every other line is relayed.
-// One thread reads this client at a time (this one), so its lines go out
-// in the order it sent them, each whole.
+// the asker alone (given); empty lines are ignored; every other line goes to
+// everyone else, whole, in the order this client sent them.
 void relay_lines(ClientRegistry& registry, Member& member) {
     net::LineReader reader(member.connection());
     while (const std::optional<std::string> line = reader.read_line()) {
@@ -53,8 +67,12 @@ void relay_lines(ClientRegistry& registry, Member& member) {
             member.send(registry.who() + "\n");
             continue;
         }
+        // BEGIN YOURS
+        // One thread reads this client (this one), so its lines go out in
+        // the order it sent them, each whole.
         if (line->empty()) continue;
         registry.relay(member, *line);
+        // END YOURS
     }
     // read_line() returned nothing: the client closed its side, after its
     // last line (even one without '\n') was relayed.

@@ -2,12 +2,17 @@
 // ClientRegistry: who is connected, in the order they connected (lab 05),
 // now holding each client's Member, so that it can tell everyone when a
 // client joins or leaves, and relay a client's lines to all the others.
+// BEGIN SOLUTION ONLY
 //
 // The mutex guards the list and is held only to change it or copy it,
 // never while sending: a send can wait (for a client that is slow to read),
 // and every other thread, the accept loop included, needs the list
 // meanwhile. A copy of the list is a vector of shared_ptr, cheap to make,
 // and each Member in it stays alive as long as the copy does.
+// INSTEAD
+//| // Your part is in client_registry.cpp; add private members or functions
+//| // here as you need.
+// END SOLUTION ONLY
 
 #include <cstdint>
 #include <memory>
@@ -22,19 +27,21 @@ using Members = std::vector<std::shared_ptr<Member>>;
 
 class ClientRegistry {
 public:
-    // Lists a newly accepted client and tells everyone already here. Only
-    // the accept loop calls it, one client after another, so the list is
-    // in connection order and everyone hears of arrivals in that order.
-    // The newcomer is listed before anyone hears of it: whoever reads
-    // "* ADDR joined" and answers at once is heard by the newcomer.
+    // Lists a newly accepted client and tells everyone already here
+    // "* ADDR joined"; the newcomer gets nothing. Only the accept loop calls
+    // it, one client after another, so the list is in connection order and
+    // everyone hears of arrivals in that order. The newcomer is listed
+    // before anyone hears of it.
     std::shared_ptr<Member> add(net::Connection connection);
 
-    // Unlists a client and tells everyone still here. Taking it off the
-    // list and copying the rest happen under one lock: nobody who is told
-    // it left can be sent anything from it afterwards.
+    // Unlists a client that has left and tells everyone still here
+    // "* ADDR left". Nobody who is told it left is sent anything from it
+    // afterwards, and nobody is told twice.
     void remove(const Member& leaving);
 
-    // "ADDR says: LINE" to everyone but the sender.
+    // Sends "ADDR says: LINE" to everyone but the sender. A receiver that
+    // has gone never keeps the line from the others, and a receiver that is
+    // slow to read never holds up the other threads' use of the list.
     void relay(const Member& sender, const std::string& line);
 
     // "* online: ADDR ADDR ...": everyone connected now, in the order they
@@ -42,8 +49,10 @@ public:
     std::string who() const;
 
 private:
+    // BEGIN SOLUTION ONLY
     Members everyone_but(const Member& sender) const;
 
+    // END SOLUTION ONLY
     mutable std::mutex mutex_;  // guards members_ and next_id_
     Members members_;           // in connection order
     std::uint64_t next_id_ = 1;

@@ -1,6 +1,7 @@
 // Lab 07 — chat-client: a client for the chat server of lab 06, that reads
 // the keyboard and the network at the same time.
 //
+// BEGIN SOLUTION ONLY
 // A chat client has two sources of input, and neither waits for the other:
 // the user may type nothing for a minute while ten lines arrive, or type
 // three lines while nothing does. A program with one thread can wait in one
@@ -19,6 +20,12 @@
 //
 // The two threads share the connection (one only sends, the other only
 // receives, which TCP allows at the same time) and one flag, an atomic.
+// INSTEAD
+//| // Already done for you: the command line and connecting. Your parts are
+//| // marked YOUR CODE below: the keyboard thread, the printing of what the
+//| // server sends, and how main starts and ends them.
+//| // Grade it with:   ./lab test 07
+// END SOLUTION ONLY
 
 #include <atomic>
 #include <cstdlib>
@@ -37,6 +44,7 @@
 
 namespace {
 
+// BEGIN SOLUTION ONLY
 // Ends the program now, whatever the keyboard thread is doing: it may be
 // waiting in getline() for a line that never comes, and nothing can
 // interrupt that wait. Neither way out of a normal program works then:
@@ -55,6 +63,7 @@ namespace {
     std::_Exit(status);
 }
 
+// END SOLUTION ONLY
 // Connects to the server, or says why not on one line and exits with 1.
 net::Connection connect_or_exit(const net::Options& options) {
     try {
@@ -71,10 +80,15 @@ net::Connection connect_or_exit(const net::Options& options) {
     }
 }
 
-// The keyboard thread: every line typed goes to the server. At the end of
-// input it says so (input_ended), then closes its sending side: the server
-// sees the end of our stream, and can still send to us.
+// The keyboard thread. Guarantees:
+// - every line of standard input reaches the server, ending in '\n' (a last
+//   line typed without one too);
+// - at the end of input the server sees the end of this client's stream and
+//   can still send (a half-close), and by the time it can react,
+//   input_ended is already true;
+// - when the server has gone, this thread ends quietly: nothing escapes it.
 void send_what_is_typed(const net::Connection& server, std::atomic<bool>& input_ended) {
+    // BEGIN YOURS
     try {
         std::string line;
         // getline returns a last line without '\n' too: it gets one here.
@@ -88,11 +102,18 @@ void send_what_is_typed(const net::Connection& server, std::atomic<bool>& input_
         // says so. Anything else is worth a word.
         if (!net::is_disconnect(error)) std::cerr << "chat-client: " << error.what() << std::endl;
     }
+    // INSTEAD
+    //| // README.md: "Two sources, two threads", "Ending cleanly".
+    //| (void)server;
+    //| (void)input_ended;
+    // END YOURS
 }
 
-// The main thread: every line from the server is printed as soon as it
-// arrives. Returns once the server has closed the connection (or reset it).
+// Prints each line the server sends on standard output as soon as it has
+// arrived whole, even when standard output is a pipe. Returns once the
+// server has closed the connection (or reset it).
 void print_what_arrives(const net::Connection& server) {
+    // BEGIN YOURS
     try {
         net::LineReader reader(server);
         // std::endl flushes: without it, a line could wait in the buffer of
@@ -108,6 +129,9 @@ void print_what_arrives(const net::Connection& server) {
         std::cerr << "chat-client: " << error.what() << std::endl;
         end_now(1);
     }
+    // INSTEAD
+    //| (void)server;
+    // END YOURS
 }
 
 }  // namespace
@@ -117,6 +141,7 @@ int main(int argc, char** argv) {
     const net::Connection server = connect_or_exit(options);
 
     std::atomic<bool> input_ended = false;
+    // BEGIN YOURS
     std::jthread keyboard(send_what_is_typed, std::cref(server), std::ref(input_ended));
     print_what_arrives(server);
 
@@ -131,4 +156,19 @@ int main(int argc, char** argv) {
     // nothing waits for it.
     std::cerr << "* disconnected" << std::endl;
     end_now(0);
+    // INSTEAD
+    //| // As given, main does one thing after the other: the keyboard until the
+    //| // end of input, and only then the network, so nothing the server sends
+    //| // is printed while the user types. Guarantees to reach:
+    //| // - what arrives is printed while the user types (or types nothing);
+    //| // - the input ended first: the program ends with status 0 once the
+    //| //   server has closed, and says nothing more;
+    //| // - the server went first: "* disconnected" on standard error, status
+    //| //   0, at once, even while the keyboard thread waits in getline for a
+    //| //   line that may never come (README.md, "Ending cleanly": which ways of
+    //| //   ending a program wait for that thread, and which do not).
+    //| send_what_is_typed(server, input_ended);
+    //| print_what_arrives(server);
+    //| return 0;
+    // END YOURS
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Keeps each handout and its Spanish version in step.
 
-For README.md and every labs/*/README.md, README.es.md must exist beside it,
+For README.md and every labs/*/README.md (and any other labs/*/NAME.md, such
+as a lab's APPENDIX.md), NAME.es.md must exist beside it,
 link to it (and be linked from it), and have:
   - the same sections: the same headings, level by level, in the same order,
     with the same `code` in them;
@@ -182,12 +183,13 @@ TOP_ENGLISH_LINK = ("[Versión en español](README.es.md) · [Glossary · Glosar
 
 def add_link(english_path, top):
     text = english_path.read_text()
-    if re.search(r"\]\(README\.es\.md\)", text):
+    spanish = spanish_name(english_path)
+    if re.search(r"\]\(" + re.escape(spanish) + r"\)", text):
         return False
     lines = text.split("\n")
     for n, line in enumerate(lines):
         if line.startswith("# "):
-            lines[n + 1:n + 1] = ["", TOP_ENGLISH_LINK if top else ENGLISH_LINK]
+            lines[n + 1:n + 1] = ["", TOP_ENGLISH_LINK if top else ENGLISH_LINK.replace("README.es.md", spanish)]
             english_path.write_text("\n".join(lines))
             return True
     return False
@@ -195,8 +197,13 @@ def add_link(english_path, top):
 
 def handouts(root):
     yield root / "README.md"
-    for readme in sorted(root.glob("labs/*/README.md")):
-        yield readme
+    for page in sorted(root.glob("labs/*/*.md")):
+        if not page.name.endswith(".es.md"):
+            yield page
+
+
+def spanish_name(english_path):
+    return english_path.name[: -len(".md")] + ".es.md"
 
 
 def main():
@@ -213,13 +220,14 @@ def main():
     english_root = options.english or options.root
     problems, checked = [], 0
     for english_path in handouts(english_root):
-        spanish_path = options.root / english_path.relative_to(english_root).with_name("README.es.md")
+        spanish_path = options.root / english_path.relative_to(english_root).with_name(spanish_name(english_path))
         found = compare(english_path, spanish_path)
         checked += 1
         print(f"{'ok  ' if not found else 'FAIL'} {english_path.relative_to(english_root)}")
         problems += found
-    for spanish_path in sorted(options.root.glob("labs/*/README.es.md")):
-        if not (english_root / spanish_path.relative_to(options.root)).with_name("README.md").exists():
+    for spanish_path in sorted(options.root.glob("labs/*/*.es.md")):
+        english_name = spanish_path.name[: -len(".es.md")] + ".md"
+        if not (english_root / spanish_path.relative_to(options.root)).with_name(english_name).exists():
             problems.append(f"{spanish_path}: a Spanish handout with no English one beside it")
     for problem in problems:
         print("  " + problem)
