@@ -36,7 +36,7 @@ namespace {
 
 // A browser is slower than a server: opening a page, running its script
 // and drawing take a moment. A correct program never waits this out.
-std::chrono::milliseconds browser_timeout() { return settings().scaled(5); }
+std::chrono::milliseconds browser_timeout() { return settings().scaled(10); }
 std::chrono::milliseconds startup_timeout() { return settings().scaled(30); }
 
 int milliseconds_until(Clock::time_point deadline) {
