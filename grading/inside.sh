@@ -6,8 +6,10 @@
 # (exec: the grader is then the only process of the sandbox but its init,
 # which lets it end whatever a test started when the test ends).
 #
-# Its arguments are the grader's. Descriptors 3 and 4 are the pipes the
-# grader writes results.json and junit.xml to; nothing else gets them.
+# Its arguments are the grader's. Descriptor 3 is the pipe the grader
+# writes results.json to; nothing else gets it. Descriptor 4 is where this
+# script says how long the build took ("build SECONDS"); it is closed before
+# anything of the submission's runs.
 # Exit status 3: the build failed (its messages on standard output).
 set -u
 mkdir -p "$HOME"
@@ -18,6 +20,12 @@ if [[ -n "${GRADE_COPY:-}" ]]; then
     cp -r "${GRADE_SUBMISSION:-/submission}" "$GRADE_WORKDIR" 2>/dev/null || mkdir -p "$GRADE_WORKDIR"
 fi
 
+build_started="$EPOCHREALTIME"
+# (bash's own arithmetic has no fractions: the seconds as text, by awk.)
+say_build_time() {
+    awk -v a="$build_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "build %.2f\n", b - a }' >&4 2>/dev/null
+    exec 4>&-
+}
 if [[ "$GRADE_KIND" == cpp ]]; then
     cd "$GRADE_BUILD" || exit 2
     log="${TMPDIR:-/tmp}/build.log"
@@ -28,10 +36,12 @@ if [[ "$GRADE_KIND" == cpp ]]; then
             # The compiler's messages name files by the lab's paths: show
             # them by the names the student knows.
             sed -e "s|\.\./labs/$GRADE_LAB/||g" -e "s|$GRADE_BUILD/||g" "$log" | head -c 65536
+            say_build_time
             exit 3
         fi
     done <"${GRADE_CONTROL:-/grading}/build-commands.sh"
 fi
+say_build_time
 
 cd "$GRADE_WORKDIR" || exit 2
 exec "$GRADE_GRADER" "$@"

@@ -3,8 +3,13 @@
 # confined by grading/sandbox, and checks what the sandbox promises:
 #  - each is graded on its echo alone: the same score as an honest server
 #    in the same language;
-#  - nothing leaks: a secret file outside the sandbox, /etc/shadow and the
-#    files of another submission appear in no report and no results file;
+#  - nothing leaks: a secret file outside the sandbox, /etc/shadow, the
+#    files of another submission, and a token in the grading host's
+#    environment appear nowhere: not in what grading prints, nor in
+#    results.json, junit.xml, report.txt, summary.json, nor in a batch's
+#    grades.csv and reports (a submission prints its environment and every
+#    /proc/*/environ it can read); graded unconfined, a submission's own
+#    environment holds none of the host's;
 #  - nothing is left behind: no process of the grading user, no file they
 #    wrote anywhere outside their scratch folder;
 #  - nothing is changed: the project's files and the grader's binary are
@@ -17,7 +22,7 @@ set -uo pipefail
 ROOT="$1"
 BUILD="$2"
 HERE="$ROOT/tests/hostile"
-SLOT=90  # a grading user of its own: ./lab batch uses slots from 0
+SLOT=$$  # a grading user of its own (no other live process has our PID: no other sandbox has this slot)
 UID_OF_SLOT=$(( ${GRADER_UID_BASE:-2000000000} + SLOT ))
 failures=0
 problem() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -37,12 +42,12 @@ python_submission() {
     mkdir -p "$submissions/$1"
     cp "$ROOT/tests/01-echo-server/examples/echo_server.py" "$submissions/$1/"
     [[ -n "${2:-}" ]] && cp "$HERE/$2.py" "$HERE/reads_secret_loot.py" "$submissions/$1/"
-    echo "python3 ${2:-echo_server}.py --port {port}" >"$submissions/$1/command.txt"
+    echo "python3 ${2:-echo_server}.py ${3:+$3 }--port {port}" >"$submissions/$1/command.txt"
 }
 cpp_submission honest-cpp
 cpp_submission fork-bomb "$HERE/fork_bomb.cpp"
 python_submission honest-python
-for hostile in daemon writes_outside reads_secret leaks_when_failing overwrites_grader fills_disk; do
+for hostile in daemon writes_outside reads_secret leaks_when_failing overwrites_grader fills_disk prints_environment; do
     python_submission "${hostile//_/-}" "$hostile"
 done
 
@@ -66,6 +71,10 @@ echo "$secret" >/tmp/netlabs-hostile-secret.txt
 chmod 644 /tmp/netlabs-hostile-secret.txt  # readable by anyone on this machine: the sandbox must hide it
 echo "$secret" >"$submissions/honest-python/secret.txt"
 shadow_line="$(head -n 1 /etc/shadow 2>/dev/null)"  # root's line, if we can read it
+# A token in the environment of whoever grades (an instructor's shell, a CI
+# job's secrets): everything below runs with it.
+token="token-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export NETLABS_HOSTILE_TOKEN="$token"
 
 # What must not change: every file of the project but the build folders, and the grader.
 fingerprint() {
@@ -90,7 +99,7 @@ for folder in "$submissions"/honest-* $(ls -d "$submissions"/* | grep -v /honest
     fi
     GRADER_MEMORY_BYTES="$memory_limit" "$ROOT/grading/sandbox" --lab 01 --submission "$folder" \
         --out "$work/out/$name" --build "$BUILD" \
-        --no-build --slot "$SLOT" --copy --timeout 300 >/dev/null 2>"$work/$name.stderr"
+        --no-build --slot "$SLOT" --copy --timeout 300 >"$work/$name.stdout" 2>"$work/$name.stderr"
     summary="$(cat "$work/out/$name/summary.json" 2>/dev/null)"
     score[$name]="$(python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["status"], s["score"], s["max_score"])' "$summary" 2>/dev/null)"
     printf '%-20s %-22s %5.1f s\n' "$name" "${score[$name]:-no summary}" "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')"
@@ -118,6 +127,11 @@ read -r status points maximum <<<"${score[leaks-when-failing]}"
     problem "leaks-when-failing: '${score[leaks-when-failing]}', expected graded with some tests failed"
 grep -q "/etc/shadow: Permission denied" "$work/out/leaks-when-failing/report.txt" ||
     problem "leaks-when-failing: its standard error should be in the report, saying /etc/shadow could not be read"
+read -r status points maximum <<<"${score[prints-environment]}"
+[[ "$status" == graded && "$points" -lt "$maximum" && "$points" -gt 0 ]] ||
+    problem "prints-environment: '${score[prints-environment]}', expected graded with some tests failed"
+grep -q "entries of environment seen" "$work/out/prints-environment/report.txt" ||
+    problem "prints-environment: its standard error should be in the report, with what it found"
 # Every test passed, and the same tests in both languages (the maximum score
 # does not depend on how the program is started).
 read -r status points maximum <<<"${score[honest-cpp]}"
@@ -126,7 +140,31 @@ read -r status points maximum <<<"${score[honest-cpp]}"
 [[ "${score[honest-python]}" == "${score[honest-cpp]}" ]] ||
     problem "the honest Python echo server gets '${score[honest-python]}', the honest C++ one '${score[honest-cpp]}'"
 
+# Two of them in a batch, as ./lab batch grades a class.
+mkdir -p "$work/batch"
+cp -r "$submissions/prints-environment" "$submissions/honest-cpp" "$work/batch/"
+python3 "$ROOT/grading/batch.py" 01 "$work/batch" \
+    --jobs 2 --build "$BUILD" >"$work/batch.stdout" 2>"$work/batch.stderr" || problem "the batch failed: $(cat "$work/batch.stderr")"
+grep -q '^prints-environment,.*,graded$' "$work/batch/grades.csv" &&
+    grep -q '^honest-cpp,.*,graded$' "$work/batch/grades.csv" ||
+    problem "the batch's grades.csv: $(cat "$work/batch/grades.csv" 2>/dev/null)"
+# Unconfined (trusted code only), a submission still starts from a clean
+# environment: its own holds nothing of the caller's (what it could read
+# of other processes', as the same user, is not promised: section 8 of
+# docs/instructors.md).
+python_submission own-environment prints_environment --own-only
+"$ROOT/grading/sandbox" --lab 01 --submission "$submissions/own-environment" --out "$work/out/own-environment" \
+    --build "$BUILD" --no-build --slot "$SLOT" --copy --unconfined --timeout 300 \
+    >"$work/own-environment.stdout" 2>"$work/own-environment.stderr"
+grep -q "entries of environment seen" "$work/out/own-environment/report.txt" ||
+    problem "own-environment (unconfined): its environment should be in the report"
+
 # Nothing leaked.
+leaks="$(grep -roF "$token" "$work/out" "$work/batch" "$work"/*.stdout "$work"/*.stderr 2>/dev/null | wc -l)"
+echo "the grading host's token appears $leaks times in what grading printed and wrote"
+if [[ "$leaks" != 0 ]]; then
+    problem "the grading host's environment reached a submission: its token is in $(grep -rlF "$token" "$work/out" "$work/batch" "$work"/*.stdout "$work"/*.stderr | tr '\n' ' ')"
+fi
 if grep -rlF "$secret" "$work/out" >/dev/null; then problem "the secret appears in: $(grep -rlF "$secret" "$work/out" | tr '\n' ' ')"; fi
 if [[ -n "$shadow_line" ]] && grep -rqF "$shadow_line" "$work/out"; then
     problem "a line of /etc/shadow appears in the results"

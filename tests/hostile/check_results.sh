@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The results the grader writes (tests/harness/main.cpp): Gradescope's
-# results.json and JUnit XML, whatever a submission prints.
+# The results the grader writes (tests/harness/main.cpp), whatever a
+# submission prints: Gradescope's results.json, and the JUnit XML that
+# grading/results.py makes of it (its one writer).
 #  - a program printing invalid UTF-8, NUL, escape sequences and JSON
 #    punctuation: results.json is strict UTF-8 and valid per Gradescope's
 #    specification, "é" is kept, bad bytes become U+FFFD; the JUnit XML parses;
@@ -24,10 +25,11 @@ cat >"$work/points.txt" <<'POINTS'
 0.5 hidden echoes every byte value*
 POINTS
 "$GRADE" --cmd "python3 $ROOT/tests/hostile/bad_bytes.py" --points "$work/points.txt" \
-    --results "$work/results.json" --junit "$work/junit.xml" >"$work/out.txt" 2>&1
+    --results "$work/results.json" >"$work/out.txt" 2>&1
 status=$?
 [[ "$status" == 1 ]] || problem "a failing program: exit status $status, expected 1"
 python3 "$ROOT/grading/results.py" validate "$work/results.json" >/dev/null || problem "results.json is not valid"
+python3 "$ROOT/grading/results.py" junit "$work/results.json" >"$work/junit.xml" || problem "no JUnit XML from results.json"
 python3 - "$work/results.json" "$work/junit.xml" <<'PYTHON' || problem "results.json or junit.xml (above)"
 import json, sys, xml.dom.minidom
 raw = open(sys.argv[1], "rb").read()
@@ -54,7 +56,7 @@ sys.exit(0 if ok else 1)
 PYTHON
 
 # Exit 2 before any test, for a results path that cannot be written...
-for option in --results --junit; do
+for option in --results; do
     start=$(date +%s)
     "$GRADE" --cmd "python3 $ROOT/tests/hostile/bad_bytes.py" "$option" "$work/no/such/folder/file" >"$work/out.txt" 2>&1
     status=$?
