@@ -437,7 +437,8 @@ void Load::measure() {
                 // that fall behind, the bench's own receiving among them).
                 int count = 0;
                 if (due && paced) count = 1;
-                if (due && !paced) {
+                if (due && spec_.storm) count = std::min(spec_.lines_per_write, spec_.lines_per_sender - client.next_seq);
+                if (due && !paced && !spec_.storm) {
                     const long long others = std::max(1, result_.served - 1);
                     const long long delivered_to_all = delivered_from_[static_cast<std::size_t>(client.sender)] / others;
                     const long long in_flight = client.next_seq - delivered_to_all;
@@ -460,6 +461,26 @@ void Load::measure() {
                     burst.append(line, static_cast<std::size_t>(length));
                 }
                 if (!burst.empty()) send_line(client, index, burst);
+                // A paste storm: the next lines at once, for as long as the
+                // socket takes them (send_line leaves what it did not take
+                // in client.output, and the loop waits for EPOLLOUT).
+                while (spec_.storm && client.open && client.output.empty() && client.next_seq < spec_.lines_per_sender) {
+                    burst.clear();
+                    const int more = std::min(spec_.lines_per_write, spec_.lines_per_sender - client.next_seq);
+                    for (int n = 0; n < more; ++n) {
+                        const auto sent_at = static_cast<std::uint64_t>(now_ns());
+                        const auto sender = static_cast<std::uint64_t>(client.sender);
+                        const auto seq = static_cast<std::uint64_t>(client.next_seq);
+                        const int length = std::snprintf(line, sizeof line, "m %llu %llu %llu %llu\n",
+                            static_cast<unsigned long long>(sender), static_cast<unsigned long long>(seq),
+                            static_cast<unsigned long long>(sent_at),
+                            static_cast<unsigned long long>(checksum(sender, seq, sent_at)));
+                        ++client.next_seq;
+                        ++result_.sent;
+                        burst.append(line, static_cast<std::size_t>(length));
+                    }
+                    send_line(client, index, burst);
+                }
                 if (client.next_seq < spec_.lines_per_sender) all_sent = false;
                 if (paced) next_due = std::min(next_due, client.next_due_ns);
             }

@@ -28,6 +28,7 @@ struct RunSpec {
     double lines_per_second = 0;  // per sender; 0: as fast as the server takes them
     int lines_per_write = 8;      // unpaced: lines per send(), at most
     int max_in_flight = 64;       // unpaced: a sender's lines not yet delivered to every other client, at most
+    bool storm = false;           // unpaced, no window: every sender writes all its lines as fast as its socket takes them
     double connect_seconds = 20;  // to connect everyone and see them all served
     double deliver_seconds = 20;  // to send and deliver every line
     int connect_window = 100;     // clients connecting the server has not taken in yet, at most

@@ -6,7 +6,14 @@
 //   netbench [--out DIR] [--budget SECONDS] [--deliveries N]
 //            [--latency-clients N] [--latency-rate LINES_PER_S] [--latency-seconds S]
 //            [--repeat N] [--lines-per-write N] [--in-flight N]
-//            (--name NAME [--clients 10,100,...] [--raw] [--connect-window N] [--open-files N] --cmd "COMMAND {port}")...
+//            [--loads windowed,storm,paced] [--storm 10x2000,100x200,500x40|none] [--profile DIR]
+//            (--name NAME [--clients 10,100,...] [--raw] [--no-storm] [--connect-window N] [--open-files N]
+//             --cmd "COMMAND {port}")...
+//
+// Three loads (README.md here): windowed (throughput: the server sets the
+// pace), a paste storm (every client sends everything at once: flow
+// control), paced (latency). --profile DIR records each run's server with
+// `perf record -g` (DIR/NAME-LOAD-CLIENTS-RUN.data).
 //
 // Every run is bounded: in clients, in lines (about --deliveries lines
 // delivered per run), and in time (each phase has a deadline, and the whole
@@ -17,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +34,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -41,14 +50,22 @@ struct Server {
     std::string command;  // with {port}
     std::vector<int> clients{10, 100, 500, 1000};
     bool join_notices = true;
+    bool storm = true;  // --no-storm: not in the paste storm runs
     int connect_window = 100;
     rlim_t open_files = 20000;
+};
+
+// The three loads (README.md here says why each).
+enum class Load {
+    windowed,  // every sender keeps at most --in-flight lines undelivered: the server sets the pace
+    storm,     // a paste storm: every client sends all its lines at once, no window
+    paced,     // the latency run: each client sends at a fixed rate
 };
 
 struct Run {
     const Server* server;
     int clients;
-    bool paced;  // the latency run: each client sends at a fixed rate
+    Load load;
     bench::RunSpec spec;
     bench::RunResult result;
     bool skipped = false;
@@ -61,7 +78,7 @@ struct Run {
 
 struct Settings {
     std::string out_dir = "bench/results";
-    double budget_seconds = 270;
+    double budget_seconds = 480;
     long long deliveries = 1000000;
     int latency_clients = 100;
     double latency_rate = 10;
@@ -69,6 +86,9 @@ struct Settings {
     int lines_per_write = 8;  // unpaced runs: see bench::RunSpec
     int max_in_flight = 64;
     double latency_seconds = 3;
+    std::vector<std::pair<int, int>> storms{{10, 2000}, {100, 200}, {500, 40}};  // clients x lines each
+    bool windowed = true, storm = true, paced = true;  // which loads to run (--loads)
+    std::string profile_dir;  // --profile: perf record each run's server into this folder
     std::vector<Server> servers;
 };
 
@@ -76,7 +96,9 @@ struct Settings {
     std::cerr << "netbench: " << problem << "\n"
               << "usage: netbench [--out DIR] [--budget SECONDS] [--deliveries N] [--latency-clients N]\n"
                  "                [--latency-rate LINES_PER_S] [--latency-seconds S] [--repeat N] [--lines-per-write N] [--in-flight N]\n"
-                 "                (--name NAME [--clients 10,100,500] [--raw] [--connect-window N] [--open-files N] --cmd \"COMMAND {port}\")...\n";
+                 "                [--loads windowed,storm,paced] [--storm 10x2000,100x200,500x40|none] [--profile DIR]\n"
+                 "                (--name NAME [--clients 10,100,500] [--raw] [--no-storm] [--connect-window N] [--open-files N]\n"
+                 "                 --cmd \"COMMAND {port}\")...\n";
     std::exit(2);
 }
 
@@ -90,6 +112,23 @@ std::vector<int> parse_list(const std::string& text) {
         values.push_back(value);
     }
     return values;
+}
+
+// "10x2000,100x200" (clients x lines each), or "none".
+std::vector<std::pair<int, int>> parse_storms(const std::string& text) {
+    std::vector<std::pair<int, int>> storms;
+    if (text == "none") return storms;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        const std::size_t x = item.find('x');
+        const int clients = std::atoi(item.substr(0, x).c_str());
+        const int lines = x == std::string::npos ? 0 : std::atoi(item.substr(x + 1).c_str());
+        if (clients < 2 || clients > 1000 || lines < 1 || lines > 100000)
+            usage("--storm takes CLIENTSxLINES,... (2 to 1,000 clients, 1 to 100,000 lines each), or none: " + text);
+        storms.emplace_back(clients, lines);
+    }
+    return storms;
 }
 
 Settings parse(int argc, char** argv) {
@@ -110,12 +149,22 @@ Settings parse(int argc, char** argv) {
         else if (flag == "--repeat") settings.repeat = std::clamp(std::atoi(value().c_str()), 1, 9);
         else if (flag == "--lines-per-write") settings.lines_per_write = std::max(1, std::atoi(value().c_str()));
         else if (flag == "--in-flight") settings.max_in_flight = std::max(1, std::atoi(value().c_str()));
+        else if (flag == "--storm") settings.storms = parse_storms(value());
+        else if (flag == "--profile") settings.profile_dir = value();
+        else if (flag == "--loads") {
+            const std::string loads = "," + value() + ",";
+            settings.windowed = loads.find(",windowed,") != std::string::npos;
+            settings.storm = loads.find(",storm,") != std::string::npos;
+            settings.paced = loads.find(",paced,") != std::string::npos;
+            if (!settings.windowed && !settings.storm && !settings.paced) usage("--loads takes windowed,storm,paced");
+        }
         else if (flag == "--name") next.name = value();
         else if (flag == "--clients") next.clients = parse_list(value());
         else if (flag == "--raw") {
             next.join_notices = false;
             next.connect_window = 8;
-        } else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
+        } else if (flag == "--no-storm") next.storm = false;
+        else if (flag == "--connect-window") next.connect_window = std::max(1, std::atoi(value().c_str()));
         else if (flag == "--open-files") next.open_files = static_cast<rlim_t>(std::atol(value().c_str()));
         else if (flag == "--cmd") {
             next.command = value();
@@ -170,10 +219,13 @@ std::string fixed(double value, int decimals) {
 
 std::vector<std::string> row_of(const Run& run) {
     const bench::RunResult& r = run.result;
-    const std::string clients = run.paced ? with_commas(run.clients) + " @ " + fixed(run.spec.lines_per_second, 0) + "/s"
-                                          : with_commas(run.clients);
-    if (run.skipped) return {run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
-    return {run.server->name,
+    std::string clients = with_commas(run.clients);
+    if (run.load == Load::paced) clients += " @ " + fixed(run.spec.lines_per_second, 0) + "/s";
+    if (run.load == Load::storm) clients += " x " + with_commas(run.spec.lines_per_sender);
+    const std::string load = run.load == Load::windowed ? "windowed" : run.load == Load::storm ? "paste storm" : "paced";
+    if (run.skipped) return {load, run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    return {load,
+            run.server->name,
             clients,
             with_commas(r.sent),
             fixed(r.setup_seconds, 1),
@@ -192,8 +244,19 @@ std::vector<std::string> row_of(const Run& run) {
             r.note};
 }
 
-const std::vector<std::string> header{"server", "clients", "lines sent", "setup s", "delivered/s", "every run, M/s", "p50 ms", "p99 ms",
+const std::vector<std::string> header{"load", "server", "clients", "lines sent", "setup s", "delivered/s", "every run, M/s", "p50 ms", "p99 ms",
                                       "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
+
+// The line above the table: what each load is, and why it is there.
+std::string loads_line(const Settings& settings) {
+    return "Loads: *windowed*: every sender keeps at most " + std::to_string(settings.max_in_flight) +
+           " lines not yet delivered to everyone, " + std::to_string(settings.lines_per_write) +
+           " per send(): the server sets the pace (its throughput); *paste storm*: every client sends all its "
+           "lines at once, 16 per send(), no window: a busy room, where flow control must keep every reader and "
+           "lose nothing; *paced*: " + fixed(settings.latency_rate, 0) + " lines a second per client, at random "
+           "moments: people typing (the latency they see). delivered/s counts lines delivered to clients; each "
+           "throughput cell is the median of " + std::to_string(settings.repeat) + " runs.";
+}
 
 // A Markdown table whose columns also line up as plain text.
 std::string table(const std::vector<const Run*>& runs) {
@@ -206,7 +269,7 @@ std::string table(const std::vector<const Run*>& runs) {
     auto line = [&](const std::vector<std::string>& row) {
         out += "|";
         for (std::size_t c = 0; c < row.size(); ++c) {
-            const bool left = c == 0 || c == 1 || c + 1 == row.size();
+            const bool left = c <= 2 || c + 1 == row.size();
             const std::string pad(widths[c] - row[c].size(), ' ');
             out += " " + (left ? row[c] + pad : pad + row[c]) + " |";
         }
@@ -215,7 +278,7 @@ std::string table(const std::vector<const Run*>& runs) {
     line(rows[0]);
     out += "|";
     for (std::size_t c = 0; c < header.size(); ++c) {
-        const bool left = c == 0 || c == 1 || c + 1 == header.size();
+        const bool left = c <= 2 || c + 1 == header.size();
         out += left ? " " + std::string(widths[c], '-') + " |" : " " + std::string(widths[c] - 1, '-') + ": |";
     }
     out += "\n";
@@ -252,7 +315,7 @@ std::vector<const Run*> show_only_medians(std::vector<Run>& runs) {
     std::vector<std::vector<Run*>> cells;
     for (Run& run : runs) {
         auto same = std::find_if(cells.begin(), cells.end(), [&](const std::vector<Run*>& cell) {
-            return cell.front()->server == run.server && cell.front()->clients == run.clients && cell.front()->paced == run.paced;
+            return cell.front()->server == run.server && cell.front()->clients == run.clients && cell.front()->load == run.load;
         });
         if (same == cells.end()) cells.push_back({&run});
         else same->push_back(&run);
@@ -299,26 +362,40 @@ int main(int argc, char** argv) {
     // per cent on a shared machine: each throughput cell is run --repeat
     // times, the servers taking turns, and the median run is shown.
     for (int clients : counts) {
-        if (clients > 1000) continue;
+        if (clients > 1000 || !settings.windowed) continue;
         for (int round = 0; round < settings.repeat; ++round)
             for (const Server& server : settings.servers)
                 if (std::count(server.clients.begin(), server.clients.end(), clients))
-                    runs.push_back({&server, clients, false, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
+                    runs.push_back({&server, clients, Load::windowed, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
+    }
+    // The paste storm: every client sends all its lines at once.
+    for (const auto& [clients, lines] : settings.storm ? settings.storms : std::vector<std::pair<int, int>>{}) {
+        bench::RunSpec spec;
+        spec.clients = spec.senders = clients;
+        spec.lines_per_sender = lines;
+        spec.storm = true;
+        spec.lines_per_write = 16;
+        spec.connect_seconds = 15;
+        spec.deliver_seconds = 20;
+        for (int round = 0; round < settings.repeat; ++round)
+            for (const Server& server : settings.servers)
+                if (server.storm) runs.push_back({&server, clients, Load::storm, spec, {}, false, true, 0, 0, 0});
     }
     for (const Server& server : settings.servers) {
+        if (!settings.paced) break;
         bench::RunSpec spec;
         spec.clients = spec.senders = settings.latency_clients;
         spec.lines_per_second = settings.latency_rate;
         spec.lines_per_sender = std::max(1, static_cast<int>(settings.latency_rate * settings.latency_seconds));
         spec.connect_seconds = 15;
         spec.deliver_seconds = settings.latency_seconds + 10;
-        runs.push_back({&server, settings.latency_clients, true, spec, {}, false, true, 0, 0, 0});
+        runs.push_back({&server, settings.latency_clients, Load::paced, spec, {}, false, true, 0, 0, 0});
     }
     for (int clients : counts) {
-        if (clients <= 1000) continue;
+        if (clients <= 1000 || !settings.windowed) continue;
         for (const Server& server : settings.servers)
             if (std::count(server.clients.begin(), server.clients.end(), clients))
-                runs.push_back({&server, clients, false, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
+                runs.push_back({&server, clients, Load::windowed, throughput_spec(clients, settings), {}, false, true, 0, 0, 0});
     }
 
     const bool tty = ::isatty(2);
@@ -341,7 +418,8 @@ int main(int argc, char** argv) {
             run.spec.deliver_seconds *= scale;
         }
         const std::string label = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + run.server->name +
-                                  ", " + std::to_string(run.clients) + " clients" + (run.paced ? " (latency)" : "");
+                                  ", " + std::to_string(run.clients) + " clients" +
+                                  (run.load == Load::paced ? " (paced)" : run.load == Load::storm ? " (paste storm)" : "");
         auto progress = [&](const std::string& what) {
             if (tty) std::cerr << "\r\033[K" << label << ": " << what << std::flush;
         };
@@ -353,7 +431,18 @@ int main(int argc, char** argv) {
                 run.result.note = "the server did not listen within 10 s" +
                                   (server.ended() ? " (it " + *server.ended() + ")" : std::string());
             } else {
+                std::optional<bench::Profiler> profiler;
+                if (!settings.profile_dir.empty()) {
+                    std::filesystem::create_directories(settings.profile_dir);
+                    std::string name = run.server->name + "-" + (run.load == Load::windowed ? "windowed" : run.load == Load::storm ? "storm" : "paced") +
+                                       "-" + std::to_string(run.clients) + "-" + std::to_string(i + 1) + ".data";
+                    for (char& c : name)
+                        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
+                    profiler.emplace(server.pid(), settings.profile_dir + "/" + name);
+                    if (!profiler->ok()) std::cerr << "netbench: perf record did not start (install linux-perf)" << std::endl;
+                }
                 run.result = bench::run_load(run.spec, port, server, progress);
+                profiler.reset();
                 run.peak_rss_mib = server.peak_rss_mib();
                 run.threads = server.peak_threads();
                 run.cpu_seconds = server.cpu_seconds();
@@ -368,7 +457,7 @@ int main(int argc, char** argv) {
     }
 
     const std::vector<const Run*> shown = show_only_medians(runs);
-    const std::string text = table(shown);
+    const std::string text = loads_line(settings) + "\n\n" + table(shown);
     std::cout << "\n" << machine << "\n\n" << text << std::flush;
 
     std::vector<bench::ChartPoint> points;
@@ -378,7 +467,8 @@ int main(int argc, char** argv) {
         const Run& run = *shown_run;
         if (run.skipped) continue;
         const bench::RunResult& r = run.result;
-        if (run.paced) {
+        if (run.load == Load::storm) continue;  // (the chart shows the windowed load)
+        if (run.load == Load::paced) {
             caption += " " + run.server->name + " " + (r.delivered ? fixed(r.p99_ms, 2) + " ms;" : "-;");
             continue;
         }

@@ -1,25 +1,26 @@
 #!/usr/bin/env python3
 """Copies the table of bench/results/bench.md (what `./lab bench --save` last wrote)
 into the documents that quote it, in place of the table they have: every
-table whose header row starts with "| server ". The line above each table
+table whose header row starts with "| load | server " (or, older, "| server "). The line above each table
 that says when it was measured, and the prose around it, are written by hand
 (they are in English or in Spanish, and say what the numbers mean).
 
     python3 bench/quote_results.py [FILE.md ...]
 
-With no files: README.md, README.es.md and lab 09's handouts."""
+With no files: README.md, README.es.md and the appendices of labs 08 and 09."""
 import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT = ["README.md", "README.es.md", "labs/09-event-loop/README.md", "labs/09-event-loop/README.es.md"]
+DEFAULT = ["README.md", "README.es.md", "labs/08-robust-chat/APPENDIX.md", "labs/08-robust-chat/APPENDIX.es.md",
+           "labs/09-event-loop/APPENDIX.md", "labs/09-event-loop/APPENDIX.es.md"]
 
 
 def table_of(lines):
     """(start, end) of each bench table in lines."""
     spans, i = [], 0
     while i < len(lines):
-        if lines[i].startswith("| server "):
+        if lines[i].startswith("| server ") or lines[i].startswith("| load "):
             j = i
             while j < len(lines) and lines[j].startswith("|"):
                 j += 1

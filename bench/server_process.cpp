@@ -157,4 +157,45 @@ void ServerProcess::sample() {
     }
 }
 
+Profiler::Profiler(pid_t pid, const std::string& path) {
+    const std::string target = std::to_string(pid);
+    pid_ = ::fork();
+    if (pid_ < 0) return;
+    if (pid_ == 0) {
+        ::setpgid(0, 0);  // not in our group, nor in the server's: stopped only by us
+        const int null = ::open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            ::dup2(null, 0);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+        }
+        // NETBENCH_CALL_GRAPH=dwarf: whole call stacks, through libraries
+        // built without frame pointers (larger files; -F 499).
+        const char* dwarf = std::getenv("NETBENCH_CALL_GRAPH");
+        if (dwarf != nullptr && std::string(dwarf) == "dwarf")
+            ::execlp("perf", "perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-p", target.c_str(),
+                     "-o", path.c_str(), static_cast<char*>(nullptr));
+        else
+            ::execlp("perf", "perf", "record", "-q", "-F", "1999", "-g", "-p", target.c_str(), "-o", path.c_str(),
+                     static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Attached once it has written its file's header (up to 2 s).
+    for (int tries = 0; tries < 200 && !std::filesystem::exists(path); ++tries) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // not installed, or not allowed
+            pid_ = -1;
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+Profiler::~Profiler() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGINT);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+}
+
 }  // namespace bench

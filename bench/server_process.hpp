@@ -54,4 +54,20 @@ private:
     double cpu_seconds_ = 0;
 };
 
+// `perf record -g` attached to a running process, for as long as this
+// object lives: the call graphs of where its CPU time goes, written to
+// `path` (read them with `perf report -i PATH`, or bench/fold_stacks.py).
+// Needs Debian's linux-perf; without it, nothing happens and ok() is false.
+class Profiler {
+public:
+    Profiler(pid_t pid, const std::string& path);
+    ~Profiler();  // stops perf (SIGINT: it writes its file) and waits for it
+    Profiler(const Profiler&) = delete;
+    Profiler& operator=(const Profiler&) = delete;
+    bool ok() const { return pid_ > 0; }
+
+private:
+    pid_t pid_ = -1;
+};
+
 }  // namespace bench

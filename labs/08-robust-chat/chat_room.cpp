@@ -1,12 +1,19 @@
-// Lab 08: the protocol. Given: joining, leaving, /who, relaying, and the
-// helpers that deliver to one client or to everyone. Yours: the parts
-// marked YOUR CODE. Guarantees are in chat_room.hpp; the handout says how.
+// Lab 08 starter: read README.md first (en español: README.es.md).
 #include "chat_room.hpp"
 
 #include <algorithm>
 #include <utility>
 
 #include "not_written_yet.hpp"
+
+namespace {
+
+// Held-back chat lines go out once they are this many bytes (or sooner):
+// enough to make one deliver() do the work of many, little enough for
+// flow control to see the queues grow soon.
+constexpr std::size_t said_batch_bytes = 16 * 1024;
+
+}  // namespace
 
 ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outbox) {
     const ClientId id = next_id_++;
@@ -18,12 +25,12 @@ ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outb
 
 ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
     // ===== YOUR CODE (lab 08) =============================================
-    // Lab 06's rules (/who to the asker, other non-empty lines relayed as
-    // "NAME says: LINE") and lab 08's: /quit, /nick NAME (rename, below),
-    // any other line starting with '/' answered "! unknown command: LINE",
-    // control bytes removed from relayed text (without_control_bytes), a
-    // line left empty ignored. Afterwards drop_the_overflowing(), and say
-    // whether to keep reading this client.
+    // The contract's rules for a line: lab 06's (/who to the asker; other
+    // non-empty lines to everyone else, with say()) and lab 08's (/quit, /nick
+    // NAME with rename(), "! unknown command: LINE", control bytes removed, a
+    // line left empty ignored). A client that is not here (dropped meanwhile)
+    // is read no more. Clients whose outboxes refused output are dropped before
+    // it returns (drop_the_overflowing).
     (void)id;
     (void)line;
     not_written_yet("ChatRoom::handle_line");
@@ -43,10 +50,27 @@ void ChatRoom::leave(ClientId id) {
     drop_the_overflowing();
 }
 
+void ChatRoom::flush() {
+    if (said_.empty()) return;
+    // Delivered from a buffer of its own: tell_everyone_but() flushes too.
+    std::string said = std::exchange(said_, std::move(spare_));
+    tell_everyone_but(said_by_, said);
+    said.clear();
+    spare_ = std::move(said);
+    drop_the_overflowing();
+}
+
+void ChatRoom::drop(ClientId id) {
+    overflowing_.push_back(id);
+    drop_the_overflowing();
+}
+
 void ChatRoom::shut_down() {
+    flush();
     for (auto& [id, client] : clients_) {
-        // A client whose queue is full does not get the notice; it is
-        // closed all the same (by the driver, if it never reads again).
+        // A client that stopped reading, past --max-queue, does not get the
+        // notice; it is closed all the same (by the driver, which gives
+        // every client a moment to take what it is owed).
         client.outbox->deliver("* server shutting down\n");
         client.outbox->finish();
     }
@@ -56,8 +80,8 @@ void ChatRoom::shut_down() {
 
 void ChatRoom::rename(ClientId id, std::string_view name) {
     // ===== YOUR CODE (lab 08) =============================================
-    // "! invalid name", "! name taken", or the new name, with
-    // "* OLD is now NAME" to the others and "* you are now NAME" to it.
+    // "! invalid name", "! name taken", or the new name, with "* OLD is now
+    // NAME" to the others and "* you are now NAME" to it.
     (void)id;
     (void)name;
     not_written_yet("ChatRoom::rename");
@@ -78,13 +102,25 @@ bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
     // ===== END OF YOUR CODE ===============================================
 }
 
+// One sender's chat lines wait in said_, built once for everyone else,
+// until something else happens (tell, tell_everyone_but), another sender
+// speaks, they are many, or the driver flushes.
+void ChatRoom::say(ClientId id, const std::string& name, std::string_view text) {
+    if (said_by_ != id) flush();
+    said_by_ = id;
+    said_.append(name).append(" says: ").append(text).push_back('\n');
+    if (said_.size() >= said_batch_bytes) flush();
+}
+
 void ChatRoom::tell(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     const auto client = clients_.find(id);
     if (client == clients_.end()) return;
     if (!client->second.outbox->deliver(text)) overflowing_.push_back(id);
 }
 
 void ChatRoom::tell_everyone_but(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     for (auto& [other, client] : clients_)
         if (other != id && !client.outbox->deliver(text)) overflowing_.push_back(other);
 }
@@ -97,17 +133,17 @@ void ChatRoom::remove(ClientId id) {
     tell_everyone_but(id, "* " + name + " left\n");
 }
 
-// A client whose pending output went past --max-queue has stopped reading
-// (or reads far slower than the others talk). Waiting for it would stall
-// everyone; queueing without end would let it eat the server's memory.
-// So it goes, and the others hear it leave. Telling them may in turn push
-// another slow client over its limit: hence the loop.
+// A client that has stopped reading, with more than --max-queue pending
+// (its Outbox refused a line, or its driver saw it): waiting for it would
+// stall everyone, queueing without end would let it eat the server's
+// memory. So it goes, and the others hear it leave. Telling them may in
+// turn refuse another stalled client: hence the loop.
 void ChatRoom::drop_the_overflowing() {
     // ===== YOUR CODE (lab 08) =============================================
-    // Each client listed in overflowing_ (its output went past
-    // --max-queue) is dropped: unlisted, its connection aborted, and the
-    // others told "* NAME left". Telling them may put another client over
-    // its limit in turn.
+    // Each client listed in overflowing_ is dropped: unlisted, its connection
+    // aborted, and the others told "* NAME left". Telling them may have
+    // another outbox refuse in turn. A client listed twice, or gone already,
+    // is dropped once.
     if (!overflowing_.empty()) not_written_yet("ChatRoom::drop_the_overflowing");
     // ===== END OF YOUR CODE ===============================================
 }

@@ -1,3 +1,4 @@
+// Lab 08 starter: read README.md first (en español: README.es.md).
 #pragma once
 // The starter's parts you have not written yet each call this: it names the
 // function on standard error and stops the program at once, so the grader

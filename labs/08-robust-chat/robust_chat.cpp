@@ -1,14 +1,16 @@
-// Lab 08 — robust-chat: lab 06's chat server, made fit to run. Read
-// README.md in this folder first. Your parts are marked YOUR CODE, in
-// output_queue.cpp, member.cpp, chat_room.cpp, stop_signal.cpp and here.
-// Grade it with:   ./lab test 08
+// Lab 08 starter: read README.md first (en español: README.es.md).
+// Lab 08 — robust-chat: lab 06's chat server, made fit to run.
 //
 // Lab 06 works while every client behaves. This one does not trust them:
 //   - one client that stops reading no longer stalls everyone: each client
 //     has an output queue (member.hpp); relaying only appends to queues,
 //     then offers each to its socket with a send() that never waits, and
-//     only the client's own writer thread waits for what is left; a queue
-//     past --max-queue bytes gets its client dropped;
+//     only the client's own writer thread waits for what is left;
+//   - flow control: while a client that reads falls behind, the readers
+//     hand the room no lines (the senders wait in their sockets), so that
+//     a room of senders never fills memory; a client that has taken
+//     nothing for a second no longer counts, and past --max-queue bytes it
+//     is dropped;
 //   - a line may be 4,096 bytes, not as long as memory; control bytes are
 //     removed before anyone sees them; --max-clients caps the threads and
 //     descriptors any crowd can make us spend;
@@ -19,15 +21,18 @@
 //   main thread                    per client: reader thread       per client: writer thread
 //   ---------------------------    ----------------------------    -------------------------
 //   poll(listener, signals)        recv -> LineBuffer -> lines     wait for bytes left to it
-//   accept; room.join(member)      lock room; handle_line for      send them, waiting as
-//   start reader and writer          each: commands, or deliver()    long as the client takes
-//   ...signal: shut down, below      to every other queue; unlock;   end the connection
-//                                    send to each queue it filled,
+//   accept; room.join(member)      (wait while the room is held)   send them, waiting as
+//   start reader and writer        lock room; handle_line for      long as the client takes
+//   ...signal: shut down, below      each: commands, or deliver()    (a second at most without
+//                                    to every other queue; unlock;   progress: stalled)
+//                                    send to each queue it filled,   end the connection
 //                                    never waiting (the rest: writer)
 //
-// Who waits on whom: a reader waits only on its own client's socket, and
-// on the room's mutex, which is held only while appending to queues. A
-// writer waits only on its own client. Nobody waits on another client.
+// Who waits on whom: a reader waits on its own client's socket, on the
+// room's mutex (held only while appending to queues), and while the room
+// is held, on the clients that are behind, for as long as they read. A
+// writer waits only on its own client. Nobody waits on a client that has
+// stopped reading.
 
 #include <array>
 #include <atomic>
@@ -72,10 +77,11 @@ constexpr auto flush_deadline = std::chrono::milliseconds(1000);
 // waits for a client, so nobody holds this lock for more than a few
 // microseconds.
 struct SharedRoom {
-    explicit SharedRoom(std::size_t max_clients) : room(max_clients) {}
+    SharedRoom(std::size_t max_clients, std::size_t max_queue) : room(max_clients), flow(max_queue) {}
 
     std::mutex mutex;
     ChatRoom room;
+    Flow flow;                       // while held, readers hand the room no lines
     ToSend to_send;                  // queues to send when a turn ends (see RoomTurn)
     std::atomic<int> waiting{0};     // threads waiting for their turn
     int sends_passed_on = 0;         // turns in a row that left their sends to the next
@@ -96,6 +102,7 @@ class RoomTurn {
 public:
     explicit RoomTurn(SharedRoom& shared) : shared_(shared), lock_(lock(shared)) {}
     ~RoomTurn() {
+        shared_.room.flush();  // the lines the room held back go into the queues now
         if (shared_.waiting.load() > 0 && shared_.sends_passed_on < max_passed_on) {
             ++shared_.sends_passed_on;
             return;  // the next turn, already waiting, will send (lock_ is released here)
@@ -159,25 +166,33 @@ private:
     int running_ = 0;
 };
 
+// Hands the room every whole line in `received`, in order, in turns at
+// the room (RoomTurn): as few as it can, since many lines that reach each
+// queue together are sent in one piece. It hands over no line while the
+// room is held (someone who reads is behind): then this thread waits
+// until it is free again. False: read no more from this client.
+bool hand_over_lines(SharedRoom& shared, ClientId id, net::LineBuffer& received) {
+    // ===== YOUR CODE (lab 08) =============================================
+    RoomTurn turn(shared);
+    while (const std::optional<std::string> line = received.next_line()) {
+        if (turn.room().handle_line(id, *line) == ChatRoom::Next::stop_reading) return false;
+    }
+    return true;
+    // ===== END OF YOUR CODE ===============================================
+}
+
 // The lines of one client, until it leaves, says /quit or is dropped.
-// Whatever one recv() brings is handled in one turn at the room: when a
-// client sends faster than we relay, many lines come at once, and they
-// reach each queue together, to be sent in one piece.
 void read_lines(SharedRoom& shared, ClientId id, const Member& member) {
     net::LineBuffer received(ChatRoom::max_line_length);
     std::array<char, 64 * 1024> chunk;  // on the stack: only the pages a recv() fills are touched
-    bool peer_closed = false;
-    while (!peer_closed) {
+    while (true) {
         const std::size_t count = net::receive_some(member.connection(), chunk);
-        peer_closed = count == 0;
         received.append({chunk.data(), count});
-        RoomTurn turn(shared);
-        while (std::optional<std::string> line = received.next_line()) {
-            if (turn.room().handle_line(id, *line) == ChatRoom::Next::stop_reading) return;
-        }
-        // At the end of the stream, a last line without its '\n' is a line.
-        if (peer_closed) {
-            if (const std::optional<std::string> last = received.last_line()) turn.room().handle_line(id, *last);
+        if (!hand_over_lines(shared, id, received)) return;
+        if (count == 0) {
+            // At the end of the stream, a last line without its '\n' is a line.
+            if (const std::optional<std::string> last = received.last_line()) RoomTurn(shared).room().handle_line(id, *last);
+            return;
         }
     }
 }
@@ -218,9 +233,8 @@ void write_output(RunningThreads& running, std::shared_ptr<Member> member) {
 // has arrived (false).
 bool wait_for_client(const net::Socket& listener, const StopSignal& stop) {
     // ===== YOUR CODE (lab 08) =============================================
-    // poll() the listening socket and the stop signal's descriptor together.
-    (void)stop;
     (void)listener;
+    (void)stop;
     return true;
     // ===== END OF YOUR CODE ===============================================
 }
@@ -239,7 +253,7 @@ int main(int argc, char** argv) {
 
     // Declared in this order, destroyed in the other: the threads are all
     // joined before the room they use goes away.
-    SharedRoom shared(static_cast<std::size_t>(options.number("--max-clients")));
+    SharedRoom shared(static_cast<std::size_t>(options.number("--max-clients")), max_queue);
     RunningThreads running;
     net::ClientThreads threads;
     std::vector<std::weak_ptr<Member>> members;  // to cut off, at shutdown, whoever is left
@@ -256,10 +270,10 @@ int main(int argc, char** argv) {
             ClientId id = 0;
             {
                 RoomTurn turn(shared);
-                // ===== YOUR CODE (lab 08) =============================================
+                // ===== YOUR CODE (lab 08) =================================
                 // Over --max-clients: turn_away(connection), and nobody hears of it.
-                // ===== END OF YOUR CODE ===============================================
-                member = std::make_shared<Member>(std::move(connection), max_queue, shared.to_send);
+                // ===== END OF YOUR CODE ===================================
+                member = std::make_shared<Member>(std::move(connection), max_queue, shared.to_send, shared.flow);
                 id = turn.room().join(member->address(), member);
             }
             threads.join_finished();
@@ -277,12 +291,10 @@ int main(int argc, char** argv) {
     }
 
     // ===== YOUR CODE (lab 08) =============================================
-    // Shutting down, in a known order (see the handout, "Shutting down"):
-    //   1. everyone told, every writer asked to finish (shut_down, in a
-    //      RoomTurn like every use of the room);
-    //   2. wait, at most flush_deadline, for the client threads to end
-    //      (running.wait_for_none); cut off whoever is left (abort);
-    //   3. then return: ClientThreads' destructor joins every thread.
+    // Shutting down (README.md, "Shutting down"): everyone still here is
+    // told and every connection ends; clients that read get what they are
+    // owed; one that stopped reading holds the exit up for flush_deadline
+    // at most; every thread is joined before the room they use goes away.
     (void)flush_deadline;
     // ===== END OF YOUR CODE ===============================================
     return status;

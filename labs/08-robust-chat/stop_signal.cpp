@@ -1,3 +1,4 @@
+// Lab 08 starter: read README.md first (en español: README.es.md).
 #include "stop_signal.hpp"
 
 #include <sys/signalfd.h>
@@ -9,7 +10,8 @@
 
 StopSignal::StopSignal() {
     // ===== YOUR CODE (lab 08) =============================================
-    // Block SIGINT and SIGTERM (pthread_sigmask), and make fd_ a signalfd
-    // for them. See the handout, "Turning a signal into an event".
+    // SIGINT and SIGTERM blocked in this thread (and so in every thread it
+    // starts), fd_ readable once one has arrived (README.md, "Turning a
+    // signal into an event").
     // ===== END OF YOUR CODE ===============================================
 }

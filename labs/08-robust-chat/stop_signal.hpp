@@ -1,3 +1,4 @@
+// Lab 08 starter: read README.md first (en español: README.es.md).
 #pragma once
 // StopSignal: SIGINT and SIGTERM turned into something the program can wait
 // for like any other event: a descriptor that becomes readable.

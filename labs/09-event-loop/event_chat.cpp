@@ -1,3 +1,4 @@
+// Lab 09 starter: read README.md first (en español: README.es.md).
 // Lab 09 — event-chat: the lab 08 chat server on exactly one thread.
 //
 // Lab 08 gave each client a reader thread that blocks in recv() and a
@@ -31,11 +32,12 @@ namespace {
 // us near 1,020 clients. The soft limit may be raised up to the hard one
 // by any process: we take all of it.
 void raise_open_file_limit(long long max_clients) {
-    // YOUR CODE. Guarantees: afterwards the soft limit on open files is as
-    // high as the hard limit lets it be; if that is still too low for
-    // max_clients (and the server's own few descriptors), standard error
-    // says so (README.md, "Limits").
+    // ===== YOUR CODE (lab 09) =============================================
+    // Afterwards the soft limit on open files is as high as the hard limit lets
+    // it be; if that is still too low for max_clients (and the server's own
+    // few descriptors), standard error says so (README.md, "Limits").
     (void)max_clients;
+    // ===== END OF YOUR CODE ===============================================
 }
 
 // SIGINT and SIGTERM as a descriptor: blocked as signals (so they never

@@ -1,16 +1,26 @@
+// Lab 09 starter: read README.md first (en español: README.es.md).
 #pragma once
 // EventLoop: one thread serves every client. It sleeps in epoll_wait until
 // a descriptor is ready, then does only what will not block:
 //
 //   listener readable   accept until EAGAIN (128 at most per round); each
 //                       newcomer joins the room
-//   client readable     one recv(); whole lines go to the room
+//   client readable     one recv(); whole lines go to the room, while the
+//                       room is not held (flow control, below)
 //   client writable     write its queue (watched only while a write was short)
 //   signalfd readable   SIGINT/SIGTERM: tell everyone, write, close, return
 //
 // and, after each round of events, writes every member the room gave
 // output to (Member::write_some): one send() per client per round, however
 // many lines it holds.
+//
+// Flow control: while a client that reads is behind (Flow), the room is
+// held: the loop takes no lines from anyone. A sender reported readable
+// meanwhile is paused (EPOLLIN off, listed in paused_), and so is one whose
+// lines were cut short; when the room is free again, their buffered lines
+// are taken and EPOLLIN is watched again. Every 100 ms while some output
+// waits (tick), stalled clients stop counting, and those past --max-queue
+// are dropped.
 
 #include <cstddef>
 #include <cstdint>
@@ -39,9 +49,14 @@ private:
     void watch(int fd, std::uint32_t events, std::uint64_t key, int operation);
     void accept_clients();
     void on_readable(Member& member);
+    bool room_held();
+    void take_lines(Member& member);
+    void pause(Member& member);
+    void end_round();
+    void tick(Clock::time_point now);
     void write_listed();
     void write(Member& member);
-    void set_events(Member& member, bool reading, bool watching_output);
+    void set_events(Member& member, bool watching_output);
     void close(Member& member);
     void shut_down();
 
@@ -50,7 +65,11 @@ private:
     net::Socket signals_;
     Limits limits_;
     ChatRoom room_;
+    Flow flow_;
     Member::List to_write_;  // members the room gave output (or an end) this round
+    Member::List paused_;    // members not read while the room is held, in the order they were paused
     std::unordered_map<ClientId, std::shared_ptr<Member>> members_;  // every open connection, by id
+    int watching_output_ = 0;  // members waiting for EPOLLOUT: while any, the loop ticks
+    Clock::time_point next_tick_{};
     bool accepting_ = true;  // false while out of descriptors (EMFILE)
 };

@@ -2,6 +2,20 @@
 
 #include <algorithm>
 #include <utility>
+// BEGIN SOLUTION ONLY
+// INSTEAD
+//|
+//| #include "not_written_yet.hpp"
+// END SOLUTION ONLY
+
+namespace {
+
+// Held-back chat lines go out once they are this many bytes (or sooner):
+// enough to make one deliver() do the work of many, little enough for
+// flow control to see the queues grow soon.
+constexpr std::size_t said_batch_bytes = 16 * 1024;
+
+}  // namespace
 
 ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outbox) {
     const ClientId id = next_id_++;
@@ -12,6 +26,7 @@ ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outb
 }
 
 ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
+    // BEGIN YOURS
     const auto sender = clients_.find(id);
     if (sender == clients_.end()) return Next::stop_reading;  // dropped meanwhile
     // Commands are whole lines, matched exactly: "/who " or "/WHO" are not
@@ -26,17 +41,33 @@ ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
     } else if (line.starts_with('/')) {
         tell(id, "! unknown command: " + without_control_bytes(line) + "\n");
     } else if (const std::string text = without_control_bytes(line); !text.empty()) {
-        // Built once, queued for each: relaying a line only appends to
-        // queues, and never waits for any client.
-        tell_everyone_but(id, sender->second.name + " says: " + text + "\n");
+        // Relaying a line only appends it to the others' queues, and never
+        // waits for any client; with the sender's other lines, at once.
+        say(id, sender->second.name, text);
     }
     drop_the_overflowing();  // perhaps the asker itself, if it asked /who and reads nothing
     return clients_.contains(id) ? Next::keep_reading : Next::stop_reading;
+    // INSTEAD
+    //| // The contract's rules for a line: lab 06's (/who to the asker; other
+    //| // non-empty lines to everyone else, with say()) and lab 08's (/quit, /nick
+    //| // NAME with rename(), "! unknown command: LINE", control bytes removed, a
+    //| // line left empty ignored). A client that is not here (dropped meanwhile)
+    //| // is read no more. Clients whose outboxes refused output are dropped before
+    //| // it returns (drop_the_overflowing).
+    //| (void)id;
+    //| (void)line;
+    //| not_written_yet("ChatRoom::handle_line");
+    // END YOURS
 }
 
 void ChatRoom::line_too_long(ClientId id) {
+    // BEGIN YOURS
     tell(id, "! line too long\n");
     leave(id);
+    // INSTEAD
+    //| (void)id;
+    //| not_written_yet("ChatRoom::line_too_long");
+    // END YOURS
 }
 
 void ChatRoom::leave(ClientId id) {
@@ -45,10 +76,27 @@ void ChatRoom::leave(ClientId id) {
     drop_the_overflowing();
 }
 
+void ChatRoom::flush() {
+    if (said_.empty()) return;
+    // Delivered from a buffer of its own: tell_everyone_but() flushes too.
+    std::string said = std::exchange(said_, std::move(spare_));
+    tell_everyone_but(said_by_, said);
+    said.clear();
+    spare_ = std::move(said);
+    drop_the_overflowing();
+}
+
+void ChatRoom::drop(ClientId id) {
+    overflowing_.push_back(id);
+    drop_the_overflowing();
+}
+
 void ChatRoom::shut_down() {
+    flush();
     for (auto& [id, client] : clients_) {
-        // A client whose queue is full does not get the notice; it is
-        // closed all the same (by the driver, if it never reads again).
+        // A client that stopped reading, past --max-queue, does not get the
+        // notice; it is closed all the same (by the driver, which gives
+        // every client a moment to take what it is owed).
         client.outbox->deliver("* server shutting down\n");
         client.outbox->finish();
     }
@@ -57,12 +105,20 @@ void ChatRoom::shut_down() {
 }
 
 void ChatRoom::rename(ClientId id, std::string_view name) {
+    // BEGIN YOURS
     if (!is_valid_name(name)) return tell(id, "! invalid name\n");
     if (name_taken(name, id)) return tell(id, "! name taken\n");
     Client& client = clients_.at(id);
     const std::string old_name = std::exchange(client.name, std::string(name));
     tell_everyone_but(id, "* " + old_name + " is now " + client.name + "\n");
     tell(id, "* you are now " + client.name + "\n");
+    // INSTEAD
+    //| // "! invalid name", "! name taken", or the new name, with "* OLD is now
+    //| // NAME" to the others and "* you are now NAME" to it.
+    //| (void)id;
+    //| (void)name;
+    //| not_written_yet("ChatRoom::rename");
+    // END YOURS
 }
 
 std::string ChatRoom::who() const {
@@ -72,20 +128,38 @@ std::string ChatRoom::who() const {
 }
 
 bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
+    // BEGIN YOURS
     // An address can never be taken as a name (':' is not allowed in one),
     // so comparing names alone is enough; byte for byte: "Bob" is not "bob".
     return std::ranges::any_of(clients_, [&](const auto& entry) {
         return entry.first != asker && entry.second.name == name;
     });
+    // INSTEAD
+    //| (void)name;
+    //| (void)asker;
+    //| not_written_yet("ChatRoom::name_taken");
+    // END YOURS
+}
+
+// One sender's chat lines wait in said_, built once for everyone else,
+// until something else happens (tell, tell_everyone_but), another sender
+// speaks, they are many, or the driver flushes.
+void ChatRoom::say(ClientId id, const std::string& name, std::string_view text) {
+    if (said_by_ != id) flush();
+    said_by_ = id;
+    said_.append(name).append(" says: ").append(text).push_back('\n');
+    if (said_.size() >= said_batch_bytes) flush();
 }
 
 void ChatRoom::tell(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     const auto client = clients_.find(id);
     if (client == clients_.end()) return;
     if (!client->second.outbox->deliver(text)) overflowing_.push_back(id);
 }
 
 void ChatRoom::tell_everyone_but(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     for (auto& [other, client] : clients_)
         if (other != id && !client.outbox->deliver(text)) overflowing_.push_back(other);
 }
@@ -98,12 +172,13 @@ void ChatRoom::remove(ClientId id) {
     tell_everyone_but(id, "* " + name + " left\n");
 }
 
-// A client whose pending output went past --max-queue has stopped reading
-// (or reads far slower than the others talk). Waiting for it would stall
-// everyone; queueing without end would let it eat the server's memory.
-// So it goes, and the others hear it leave. Telling them may in turn push
-// another slow client over its limit: hence the loop.
+// A client that has stopped reading, with more than --max-queue pending
+// (its Outbox refused a line, or its driver saw it): waiting for it would
+// stall everyone, queueing without end would let it eat the server's
+// memory. So it goes, and the others hear it leave. Telling them may in
+// turn refuse another stalled client: hence the loop.
 void ChatRoom::drop_the_overflowing() {
+    // BEGIN YOURS
     while (!overflowing_.empty()) {
         const ClientId id = overflowing_.back();
         overflowing_.pop_back();
@@ -114,9 +189,17 @@ void ChatRoom::drop_the_overflowing() {
         clients_.erase(client);
         tell_everyone_but(id, "* " + name + " left\n");
     }
+    // INSTEAD
+    //| // Each client listed in overflowing_ is dropped: unlisted, its connection
+    //| // aborted, and the others told "* NAME left". Telling them may have
+    //| // another outbox refuse in turn. A client listed twice, or gone already,
+    //| // is dropped once.
+    //| if (!overflowing_.empty()) not_written_yet("ChatRoom::drop_the_overflowing");
+    // END YOURS
 }
 
 std::string without_control_bytes(std::string_view text) {
+    // BEGIN YOURS
     std::string shown;
     shown.reserve(text.size());
     for (const char c : text) {
@@ -125,11 +208,20 @@ std::string without_control_bytes(std::string_view text) {
         shown += c;
     }
     return shown;
+    // INSTEAD
+    //| (void)text;
+    //| not_written_yet("without_control_bytes");
+    // END YOURS
 }
 
 bool is_valid_name(std::string_view name) {
+    // BEGIN YOURS
     if (name.empty() || name.size() > 20) return false;
     return std::ranges::all_of(name, [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     });
+    // INSTEAD
+    //| (void)name;
+    //| not_written_yet("is_valid_name");
+    // END YOURS
 }

@@ -12,26 +12,24 @@
 // thread offers each queue it filled to its socket, in one send() that
 // cannot wait (MSG_DONTWAIT): a client that reads takes it all, at once.
 // What the socket does not take now is left to this client's own writer
-// thread, the only one that ever waits for this client. A slow client
-// stalls only its own writer; and its queue is bounded (--max-queue): past
-// that, the room drops it.
+// thread, the only one that ever waits for this client.
 //
-//   reader threads  --deliver()-->  [ queue | mutex ]  --send_now_or_wake_writer()-->  socket
-//   (any client's)    append           |                 after the turn: one send()
-//                                      |                 that never waits
-//                                      | what the socket did not take
-//                                      v
-//                            writer thread (this client's): send(), and wait
+//   reader threads  --deliver()-->  [ queue ]  --send_now_or_wake_writer()-->  socket
+//   (any client's)    append            |        after the turn: one send()
+//                                       |        that never waits
+//                                       | what the socket did not take
+//                                       v
+//                         writer thread (this client's): send(), and wait
 //
-// Why not leave every send() to the writer? Waking a thread is a system
-// call and a thread switch, for every queue, for every burst of lines: on
-// 2 cores that costs more than the send() itself. A client that keeps up
-// never needs its writer woken.
-//
-// One sender at a time: whoever sends (a relaying thread, or the writer)
-// first claims `sending_` under the mutex, and nobody else sends until it
-// is released, so every byte goes out once, in order.
+// Flow control: a client that reads, with more than the high-water mark
+// waiting for it, is "behind", and while anyone is, the readers hand the
+// room no lines (Flow): the senders' bytes wait in their sockets until the
+// readers catch up. A client whose socket has taken nothing for a second
+// is "stalled": it no longer counts (it must not hold the others), and
+// past --max-queue it is dropped.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -46,6 +44,42 @@
 
 class Member;
 
+// A client whose socket has taken nothing of what is pending for this long
+// has stopped reading (the contract's "second").
+constexpr auto stall_time = std::chrono::seconds(1);
+
+// Backpressure: how many clients that read are behind. While any is, the
+// room is held: reader threads hand it no lines (they wait in
+// wait_until_free()), so the server reads its senders no faster than its
+// readers take their lines, and its memory stays bounded.
+class Flow {
+public:
+    explicit Flow(std::size_t max_queue);
+
+    const std::size_t high_water;  // more than this waiting for a client that reads: it is behind
+    const std::size_t low_water;   // ...until it is down to this
+
+    // Whether someone is behind now. Any thread, any time, without waiting.
+    bool held() const;
+    // For a reader thread, between lines: returns once nobody is behind
+    // (at once if nobody is).
+    void wait_until_free();
+
+    // For a Member, when it falls behind, and when it no longer is (it
+    // caught up, stalled, or is out of the room). Never wait.
+    void one_more_behind();
+    void one_less_behind();
+
+private:
+    // BEGIN YOURS
+    std::atomic<int> behind_{0};
+    std::mutex mutex_;  // only for waiting on free_
+    std::condition_variable free_;
+    // INSTEAD
+    //| // What you need to count, and to wait (README.md, "Flow control").
+    // END YOURS
+};
+
 // Members whose queues a turn at the room filled, to be sent to once the
 // turn is over: deliver() lists its Member here (under the room's lock,
 // like every call to an Outbox), and whoever held the lock calls
@@ -55,45 +89,71 @@ using ToSend = std::vector<std::shared_ptr<Member>>;
 class Member final : public Outbox, public std::enable_shared_from_this<Member> {
 public:
     // `to_send` is used only under the room's lock.
-    Member(net::Connection connection, std::size_t max_queue, ToSend& to_send);
+    Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow);
 
     const std::string& address() const { return address_; }  // "127.0.0.1:51234"
     // For this client's reader thread, which alone reads from it.
     const net::Connection& connection() const { return connection_; }
 
     // Outbox: any thread, under the room's lock (abort() also without it,
-    // at shutdown); each takes this Member's own mutex too, which the
-    // writer and the senders after a turn take (never the room's). None
-    // of them waits.
-    bool deliver(std::string_view bytes) override;  // lists this Member in `to_send` if its queue was empty
+    // at shutdown). None of them waits for a client.
+    // Queues the bytes, and lists this Member in `to_send` when they need
+    // someone to send them. False (and nothing queued) when the client has
+    // stopped reading (stalled) and would be past --max-queue.
+    bool deliver(std::string_view bytes) override;
+    // No more output will come: what is queued is still sent, then the
+    // connection ends.
     void finish() override;
+    // Dropped: the connection ends now, whatever is queued, even if the
+    // writer is waiting in send() for a client that reads nothing, and the
+    // reader in recv(). The descriptor stays open until the Member goes.
     void abort() override;
 
     // For whoever listed it in `to_send`, once the room's lock is released:
-    // sends what is queued with one send() that does not wait, unless
-    // someone is sending already. Wakes the writer only if bytes are left
-    // (the socket was full) or the connection is ending.
+    // sends what is queued, without ever waiting for the client (a client
+    // that reads takes it all at once, and no thread is woken); leaves
+    // what the socket did not take to the writer.
     void send_now_or_wake_writer();
 
-    // The writer thread's body: waits until bytes are left for it, sends
-    // them, waiting for the client as long as it takes; until finish()
-    // (then what is left is sent first) or abort(), or the client is gone.
-    // Then ends the connection both ways, which also wakes this client's
-    // reader if it is still waiting in recv().
+    // The writer thread's body: sends what is left to it, waiting for this
+    // client as long as it takes, until finish() (then what is left is
+    // sent first) or abort(), or the client is gone; then ends the
+    // connection both ways (which also wakes this client's reader in
+    // recv()). A client whose socket has taken nothing for stall_time is
+    // stalled: it stops holding the room, and is dropped if past
+    // --max-queue.
     void write_until_done();
 
-private:
-    // Under mutex_: claims the right to send, and returns everything queued.
-    std::string claim_pending();
-    void end_connection();
+    // Every byte goes out once, in order, whoever sends it; pending output
+    // (every byte accepted and not yet written to the socket) is what
+    // --max-queue and flow control count.
 
+private:
     const std::string address_;
     const net::Connection connection_;
+    // BEGIN YOURS
+    // Under mutex_: claims the right to send, and returns everything queued.
+    std::string claim_pending();
+    // Under mutex_, after anything that changes the queue or the state: am
+    // I behind? (Counted in flow_ when that changes.)
+    void update_flow();
+    void end_connection();
+
+    const std::size_t max_queue_;
     ToSend& to_send_;
-    std::mutex mutex_;               // guards the four below
+    Flow& flow_;
+    std::mutex mutex_;               // guards everything below
     std::condition_variable wake_;   // the writer waits on it for work
     OutputQueue queue_;
     bool sending_ = false;           // someone is sending claim_pending()'s bytes: nobody else may send
     bool finishing_ = false;         // no more output will come
     bool aborted_ = false;           // close now, whatever is queued
+    bool stalled_ = false;           // its socket took nothing for stall_time
+    bool behind_ = false;            // counted in flow_
+    // INSTEAD
+    //| // The rest is yours to design (README.md, "A queue for each client",
+    //| // "The writer thread", "Flow control"): the queue, what guards it, how
+    //| // the writer waits for work, and what a client can be (finishing,
+    //| // dropped, stalled, behind).
+    // END YOURS
 };

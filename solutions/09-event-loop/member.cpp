@@ -5,8 +5,9 @@
 
 #include <sys/socket.h>
 
-Member::Member(net::Socket socket, std::string address, std::size_t max_queue, List& to_write)
-    : address_(std::move(address)), socket_(std::move(socket)), queue_(max_queue), to_write_(to_write) {}
+Member::Member(net::Socket socket, std::string address, std::size_t max_queue, List& to_write, Flow& flow)
+    : address_(std::move(address)), socket_(std::move(socket)), max_queue_(max_queue), to_write_(to_write),
+      flow_(flow) {}
 
 void Member::list_for_writing() {
     if (listed) return;
@@ -15,23 +16,41 @@ void Member::list_for_writing() {
 }
 
 bool Member::deliver(std::string_view bytes) {
+    // BEGIN YOURS
     if (finishing_ || aborted_) return true;  // out of the room: nothing more for it
-    if (!queue_.append(bytes)) return false;  // past --max-queue: the room drops it
+    // A client that reads is never refused (flow control keeps its queue
+    // small); one that has stopped reading gets no more than --max-queue.
+    if (stalled_ && queue_.size() + bytes.size() > max_queue_) return false;
+    queue_.append(bytes);
     list_for_writing();
+    update_flow();
     return true;
+    // INSTEAD
+    //| // Out of the room: nothing more for it (true). A client that has stopped
+    //| // reading (stalled) and would be past --max-queue is refused (false: the
+    //| // room drops it). Otherwise the bytes are queued, the member listed for
+    //| // writing, and its flow updated.
+    //| (void)bytes;
+    //| return true;
+    // END YOURS
 }
 
 void Member::finish() {
     finishing_ = true;
+    update_flow();
     list_for_writing();  // the loop writes what is left, then closes
 }
 
 void Member::abort() {
     aborted_ = true;
+    update_flow();
     list_for_writing();  // the loop closes it, whatever is queued
 }
 
 Member::Written Member::write_some() {
+    // BEGIN YOURS
+    Written result = Written::all;
+    bool took_some = false;
     while (!queue_.empty()) {
         const std::string_view pending = queue_.pending();
         // MSG_NOSIGNAL: writing to a client that has gone is an error to
@@ -39,11 +58,57 @@ Member::Written Member::write_some() {
         const ssize_t sent = ::send(socket_.fd(), pending.data(), pending.size(), MSG_NOSIGNAL);
         if (sent >= 0) {
             queue_.consume(static_cast<std::size_t>(sent));  // maybe only part: the rest stays, in order
+            took_some = true;
             continue;
         }
         if (errno == EINTR) continue;  // a signal came in: nothing was written, try again
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return Written::would_block;
-        return Written::failed;
+        result = errno == EAGAIN || errno == EWOULDBLOCK ? Written::would_block : Written::failed;
+        break;
     }
-    return Written::all;
+    // The stall clock: it runs from the last time the socket took something
+    // (or, at the first EAGAIN, from now).
+    if (result != Written::would_block) blocked_since_.reset();
+    else if (took_some || !blocked_since_) blocked_since_ = Clock::now();
+    if (took_some) stalled_ = false;  // it reads again: it counts again
+    update_flow();
+    return result;
+    // INSTEAD
+    //| // What is queued is written, as much as the socket takes now (one send()
+    //| // when it takes everything), the rest kept in order; says whether all went,
+    //| // the socket is full, or the connection is gone. The stall clock runs from
+    //| // the last time the socket took something; a member whose socket took
+    //| // something is not stalled. Its flow is updated.
+    //| return Written::all;
+    // END YOURS
+}
+
+bool Member::check_stalled(Clock::time_point now) {
+    // BEGIN YOURS
+    if (!stalled_ && blocked_since_ && now - *blocked_since_ >= stall_time) {
+        stalled_ = true;
+        update_flow();
+    }
+    return stalled_ && queue_.size() > max_queue_;
+    // INSTEAD
+    //| // Once the socket has taken nothing for stall_time, the member is stalled
+    //| // (no longer behind). True when it is stalled and past --max-queue.
+    //| (void)now;
+    //| return false;
+    // END YOURS
+}
+
+void Member::update_flow() {
+    // BEGIN YOURS
+    // Behind: in the room, reading (not stalled), and more than the high
+    // water waiting; it stays behind until it is down to the low water (so
+    // that the loop does not stop and start again for every line).
+    const bool behind = !finishing_ && !aborted_ && !stalled_ &&
+                        queue_.size() > (behind_ ? flow_.low_water : flow_.high_water);
+    if (behind == behind_) return;
+    behind_ = behind;
+    flow_.behind += behind ? 1 : -1;
+    // INSTEAD
+    //| // Behind (counted in flow_) while in the room, reading (not stalled), and
+    //| // with more than the high water queued, until it is down to the low water.
+    // END YOURS
 }

@@ -21,9 +21,15 @@
 //      arrives, "! line too long", closed; 4,096 fine -> "line limit": three
 //  S7  Control bytes removed from text relayed; a line left empty ignored
 //                                                   -> "control bytes": two
-//  S8  A client that stops reading never delays the others; pending output
-//      bounded by --max-queue (default 1 MiB), past it dropped and the others
-//      see it leave                                 -> "slow clients": four
+//  S8  A client that stops reading never delays the others (for longer than
+//      the second it takes to tell it from a slow one); pending output
+//      bounded by --max-queue (default 1 MiB): a client that has taken
+//      nothing for a second while past it is dropped, and the others see it
+//      leave                                        -> "slow clients": four
+//  S8b A client that reads as fast as it can is never dropped and loses
+//      nothing, however many write at once: the server reads from the
+//      senders no faster than the readers take their lines (backpressure),
+//      so its memory stays bounded              -> "flow control": two
 //  S9  --max-clients N (default 1000): over it "! server full", closed,
 //      nobody sees it, /who never lists it          -> "limits"
 //  S10 Bad --max-clients / --max-queue: usage, exit 2 -> "limits"
@@ -45,6 +51,7 @@
 #include <vector>
 
 #include "checks/chat.hpp"
+#include "checks/flow.hpp"
 #include "checks/many_clients.hpp"
 #include "grader.hpp"
 
@@ -66,7 +73,9 @@ const char* const error_alone_hint =
     "errors (lines starting with '! ') go to the asker alone: nobody else hears of them";
 const char* const head_of_line_hint =
     "a thread that relays a line must never wait for a client that does not read: relaying only appends the "
-    "line to each receiver's queue, and each client's own writer thread sends its queue to its socket";
+    "line to each receiver's queue, and each client's own writer thread sends its queue to its socket. A "
+    "client that is behind may hold the readers (flow control), but only while it reads: once its socket has "
+    "taken nothing for a second, it no longer counts";
 const char* const shutdown_hint =
     "turn SIGINT and SIGTERM into something the accept loop can wait on (signalfd, or a self-pipe, or a "
     "thread in sigwait); then tell every client '* server shutting down', close every connection, join "
@@ -131,57 +140,6 @@ void expect_line_not_after(Client& client, const std::string& expected, const st
     grader::fail(client.name() + " expected " + grader::quote_bytes(expected) + "\n  but received " +
                      grader::quote_bytes(line),
                  line == unwanted ? unwanted_hint : hint, where);
-}
-
-// Lines of about 1 KiB, numbered: a few thousand make MiBs without making
-// the server handle hundreds of thousands of lines.
-std::string big_line(int number) {
-    std::string line = "line " + std::to_string(number) + " ";
-    line.resize(1000, static_cast<char>('a' + number % 26));
-    return line;
-}
-
-// alice sends `count` big lines, a batch at a time; after each batch the
-// test reads `readers` until each has every line so far (in order, whole).
-// bob, who reads nothing, is not among them. Fails with the head-of-line
-// hint if the readers stop getting lines. A line "* BOB left" is accepted
-// at any point when bob_may_leave, and reported through bob_left.
-void relay_past_a_stalled_client(Client& alice, std::vector<Client>& readers, int count, const std::string& bob,
-                                 bool bob_may_leave, bool* bob_left = nullptr, bool stop_once_bob_left = false) {
-    for (Client& reader : readers) reader.set_quiet(true);
-    std::vector<int> next(readers.size(), 0);
-    int sent = 0;
-    bool gone = false;
-    auto take = [&](std::size_t i, const std::string& line) {
-        if (bob_may_leave && line == left(bob)) {
-            gone = true;
-            return;
-        }
-        if (line != says(alice, big_line(next[i])))
-            grader::fail(readers[i].name() + " expected " + grader::quote_bytes(says(alice, big_line(next[i])), 60) +
-                             "\n  but received " + grader::quote_bytes(line, 60),
-                         "every reader gets alice's lines whole and in order, whoever else stalls");
-        ++next[i];
-    };
-    grader::transcript().add("alice", "sends " + std::to_string(count) + " numbered lines of 1,000 bytes, 32 at a "
-                                      "time, the test reading the others after each batch (not shown), e.g.",
-                             big_line(0), true);
-    while (sent < count && !(stop_once_bob_left && gone)) {
-        std::string batch;
-        for (int n = 0; n < 32 && sent < count; ++n) batch += big_line(sent++) + "\n";
-        alice.send(batch);
-        chat_test::read_round_robin(
-            readers, take, [&] { return std::ranges::all_of(next, [&](int n) { return n == sent; }); },
-            [&] {
-                std::string report;
-                for (std::size_t i = 0; i < readers.size(); ++i)
-                    report += "  " + readers[i].name() + " has " + std::to_string(next[i]) + " of the " +
-                              std::to_string(sent) + " lines alice has sent, while bob reads nothing\n";
-                return report;
-            },
-            head_of_line_hint);
-    }
-    if (bob_left) *bob_left = gone;
 }
 
 }  // namespace
@@ -389,7 +347,7 @@ TEST_CASE("a line left empty once its control bytes are gone is ignored") {
 
 TEST_SUITE("slow clients") {
 
-TEST_CASE("a client that stops reading never delays the others (nor the join notices)") {
+TEST_CASE("a client that stops reading holds nobody up for more than a second (nor the join notices)") {
     Server server(with_limits({"--max-queue", "16000000"}));  // bob must not be dropped here
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice}, 4096);  // small window, and he never reads
@@ -397,9 +355,10 @@ TEST_CASE("a client that stops reading never delays the others (nor the join not
     readers.push_back(join(server, "carol", {&alice, &bob}));
     // 6 MB: more than the kernel's buffers hold for bob (about 3 MB), and
     // less than his --max-queue. A server that writes to bob from alice's
-    // thread is stuck well before the end.
+    // thread is stuck well before the end; one that waits for bob to read
+    // (flow control that counts him) stops for ever.
     // (Dropping bob here is wrong, but that is the next test's business.)
-    relay_past_a_stalled_client(alice, readers, 6000, bob.address(), true);
+    grader::flow::relay_past_a_stalled_client(alice, readers, 6000, bob.address(), true, head_of_line_hint);
     Client dave = server.connect("dave");
     readers[0].set_quiet(false);
     expect_line_perhaps_after(readers[0], joined(dave), left(bob),
@@ -412,27 +371,18 @@ TEST_CASE("a client that stops reading never delays the others (nor the join not
 }
 
 TEST_CASE("a slow client is not dropped before its pending output passes --max-queue") {
-    Server server(with_limits({"--max-queue", "16000000"}));
-    Client alice = server.connect("alice");
-    Client bob = join(server, "bob", {&alice}, 4096);
-    std::vector<Client> readers;
-    readers.push_back(join(server, "carol", {&alice, &bob}));
-    relay_past_a_stalled_client(alice, readers, 6000, bob.address(), false);
-    // Now bob reads: he must get all 6,000 lines, in order, then more.
-    grader::transcript().add("bob", "starts reading, at last");
-    bob.set_quiet(true);
-    for (int n = 0; n < 6000; ++n) {
-        const std::string line = bob.next_line("bob had at most 6 MB pending, less than --max-queue 16000000: he must "
-                                               "not be dropped, nor lose lines");
-        if (line != says(alice, big_line(n)))
-            grader::fail("bob expected " + grader::quote_bytes(says(alice, big_line(n)), 60) + "\n  but received " +
-                             grader::quote_bytes(line, 60),
-                         "bob's pending output was under --max-queue: keep all of it, in order, and drop him only "
-                         "past the limit (not when send() would block)");
-    }
-    alice.send_line("still with us?");
-    bob.set_quiet(false);
-    bob.expect_line(says(alice, "still with us?"), "bob was never over --max-queue: he stays");
+    grader::flow::a_slow_client_is_kept_until_past_max_queue(head_of_line_hint);
+}
+
+// bob reads nothing while alice sends up to `count` big lines (carol
+// reading); true once carol has heard him leave (then no more is sent). If
+// he has not left when alice is done, waits for it without more traffic:
+// the second of grace, and the reply deadline.
+bool stalled_bob_is_dropped(Client& alice, Client& bob, std::vector<Client>& readers, int count) {
+    if (grader::flow::relay_past_a_stalled_client(alice, readers, count, bob.address(), true, head_of_line_hint, true))
+        return true;
+    const auto line = readers[0].try_next_line(grader::settings().reply_timeout() + grader::settings().scaled(1.0));
+    return line && *line == left(bob);
 }
 
 TEST_CASE("past --max-queue the slow client is dropped: the others hear it leave, its connection closes") {
@@ -445,13 +395,12 @@ TEST_CASE("past --max-queue the slow client is dropped: the others hear it leave
     readers.push_back(join(server, "carol", {&alice, &bob}));
     // The kernel holds about 3 MB for bob; the server 200 KB more at most.
     // 12 MB is far past both.
-    bool bob_left = false;
-    relay_past_a_stalled_client(alice, readers, 12000, bob.address(), true, &bob_left, true);
-    if (!bob_left)
+    if (!stalled_bob_is_dropped(alice, bob, readers, 12000))
         grader::fail("bob has read nothing while alice sent 12 MB (the kernel buffers ~3 MB for him, and "
                      "--max-queue is 200000), yet carol never heard him leave",
-                     "bound each client's pending output: when a line would take it past --max-queue bytes, drop "
-                     "that client (close its connection) and tell the others '* NAME left'");
+                     "bound each client's pending output: a client that has taken nothing from its socket for a "
+                     "second while past --max-queue bytes is dropped (its connection closed), and the others hear "
+                     "'* NAME left'");
     readers[0].set_quiet(false);
     alice.expect_line(left(bob), left_hint);
     expect_closed_after_anything(bob, "a dropped client's connection is closed (bob may still read what the kernel "
@@ -466,11 +415,21 @@ TEST_CASE("the default --max-queue is 1 MiB: a stalled client is dropped past it
     Client bob = join(server, "bob", {&alice}, 4096);
     std::vector<Client> readers;
     readers.push_back(join(server, "carol", {&alice, &bob}));
-    bool bob_left = false;
-    relay_past_a_stalled_client(alice, readers, 16000, bob.address(), true, &bob_left, true);
-    if (!bob_left)
+    if (!stalled_bob_is_dropped(alice, bob, readers, 16000))
         grader::fail("bob has read nothing while alice sent 16 MB, yet nobody heard him leave",
                      "without --max-queue, the limit is 1 MiB (1048576 bytes) of pending output per client");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("flow control") {
+
+TEST_CASE("a paste storm: everyone sends at once, and every client that reads gets every line; none is dropped") {
+    grader::flow::a_paste_storm_reaches_every_reader();
+}
+
+TEST_CASE("the server reads its senders no faster than its readers take their lines: memory stays bounded") {
+    grader::flow::the_server_reads_no_faster_than_its_readers();
 }
 
 }  // TEST_SUITE
@@ -567,7 +526,8 @@ TEST_CASE("a client that stopped reading does not hold up the shutdown") {
     Client bob = join(server, "bob", {&alice}, 4096);
     std::vector<Client> readers;
     readers.push_back(join(server, "carol", {&alice, &bob}));
-    relay_past_a_stalled_client(alice, readers, 4000, bob.address(), true);  // bob: megabytes pending
+    grader::flow::relay_past_a_stalled_client(alice, readers, 4000, bob.address(), true,
+                                              head_of_line_hint);  // bob: megabytes pending
     readers[0].set_quiet(false);
     server.send_signal(SIGTERM);
     // (A server that wrongly dropped bob may tell carol so first: that is

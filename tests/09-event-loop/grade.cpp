@@ -1,16 +1,19 @@
 // Lab 09 — event-chat. The lab 08 protocol on exactly one thread. This
 // suite checks what is new: one thread at any time, 10,000 clients, a
-// client that stops reading (never delays the others, dropped at
-// --max-queue), partial writes (the short-sends shim), shutdown from
-// inside the loop; the chat of lab 06 by nickname, as in lab 08 (the shared
-// checks, tests/harness/checks/chat.hpp); and, briefly, lab 08's commands
-// and limits.
+// client that stops reading (holds the others at most the second of grace,
+// is not dropped before --max-queue, is dropped past it), flow control
+// (a paste storm reaches every reader, memory stays bounded: the shared
+// checks, tests/harness/checks/flow.hpp), partial writes (the short-sends
+// shim), shutdown from inside the loop; the chat of lab 06 by nickname, as
+// in lab 08 (tests/harness/checks/chat.hpp); and, briefly, lab 08's
+// commands and limits.
 
 #include <csignal>
 #include <string>
 #include <vector>
 
 #include "checks/chat.hpp"
+#include "checks/flow.hpp"
 #include "crowd.hpp"
 #include "grader.hpp"
 
@@ -31,6 +34,10 @@ const char* const left_hint =
 const char* const queue_hint =
     "relaying a line only appends it to each receiver's queue; the loop writes a queue when its socket is "
     "writable and keeps what send() did not take (EAGAIN, or a short write) for the next time";
+const char* const stalled_hint =
+    "the loop must never wait for one client: relaying appends to queues, and a queue is written when its socket "
+    "takes it. A client that is behind may hold the room (stop watching the senders' sockets), but only while "
+    "it reads: once its socket has taken nothing for a second, it no longer counts";
 
 std::string joined(const Client& client) { return "* " + client.address() + " joined"; }
 std::string left(const Client& client) { return "* " + client.address() + " left"; }
@@ -155,7 +162,7 @@ TEST_CASE("--max-clients 2: a third client gets '! server full' and is closed; n
 
 TEST_SUITE("slow clients and partial writes") {
 
-TEST_CASE("a client that stops reading never delays the others, and is dropped at --max-queue") {
+TEST_CASE("a client that stops reading holds the others at most a second, and is dropped past --max-queue") {
     Server server(with({"--max-queue", "65536"}));
     Client alice = server.connect("alice");
     Client bob = join(server, "bob", {&alice});
@@ -170,16 +177,26 @@ TEST_CASE("a client that stops reading never delays the others, and is dropped a
     // (autotuning) before the server's queue does; 16 MiB at most.
     bool dropped = false;
     int sent = 0;
+    // bob waits for each line as long as the reply deadline, plus the second
+    // the server may wait for slow before it counts as stalled.
+    const auto patience = grader::settings().reply_timeout() + grader::settings().scaled(1.0);
+    auto next_for_bob = [&] {
+        const auto line = bob.try_next_line(patience);
+        if (!line)
+            grader::fail("bob reads all the while, yet no line reached him for " + grader::seconds_text(patience) +
+                             " (alice has sent " + std::to_string(sent) + " lines, slow reads nothing)",
+                         stalled_hint);
+        return *line;
+    };
     for (int round = 0; !dropped && round < 400; ++round) {
         std::string burst;
         for (int i = 0; i < 40; ++i) burst += std::to_string(round * 40 + i) + text + "\n";
         alice.send(burst);
         for (int i = 0; i < 40; ++i) {
-            std::string line = bob.next_line("bob reads all the while: every line must reach him at once, "
-                                             "whoever else is slow. " + std::string(queue_hint));
+            std::string line = next_for_bob();
             if (line == left(slow)) {
                 dropped = true;
-                line = bob.next_line(queue_hint);
+                line = next_for_bob();
             }
             const std::string expected = says(alice, std::to_string(round * 40 + i) + text);
             if (line != expected)
@@ -189,12 +206,22 @@ TEST_CASE("a client that stops reading never delays the others, and is dropped a
         }
         sent += 40;
     }
+    // Sent faster than a second? Then slow must still go, without more
+    // traffic, once it has taken nothing for a second past --max-queue.
+    if (!dropped) {
+        const auto line = bob.try_next_line(patience);
+        dropped = line && *line == left(slow);
+    }
     if (!dropped)
         grader::fail(std::to_string(sent) + " lines of 1 KB went to a client that reads nothing, and the server "
-                     "still had not dropped it (--max-queue 65536)",
-                     "count the bytes waiting in each client's queue; when a new line would take it past "
-                     "--max-queue, drop that client (the others see it leave)");
+                     "still had not dropped it a second later (--max-queue 65536)",
+                     "count the bytes waiting in each client's queue; a client that has taken nothing from its "
+                     "socket for a second while past --max-queue is dropped (the others see it leave)");
     server.expect_running();
+}
+
+TEST_CASE("a slow client is not dropped before its pending output passes --max-queue") {
+    grader::flow::a_slow_client_is_kept_until_past_max_queue(stalled_hint);
 }
 
 TEST_CASE("every send() takes only a few bytes: nothing is lost, repeated or reordered") {
@@ -223,6 +250,18 @@ TEST_CASE("every send() takes only a few bytes: nothing is lost, repeated or reo
                          "send() wrote only part of a queue: keep the rest, and write it next, before anything "
                          "newer (OutputQueue::write_to)");
     }
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("flow control") {
+
+TEST_CASE("a paste storm: everyone sends at once, and every client that reads gets every line; none is dropped") {
+    grader::flow::a_paste_storm_reaches_every_reader();
+}
+
+TEST_CASE("the server reads its senders no faster than its readers take their lines: memory stays bounded") {
+    grader::flow::the_server_reads_no_faster_than_its_readers();
 }
 
 }  // TEST_SUITE

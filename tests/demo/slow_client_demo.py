@@ -6,8 +6,9 @@
 The same scene twice. alice and carol read everything; bob connects with a
 small receive buffer and then never reads (a laptop whose lid was closed).
 alice pastes a long log. On lab 06 the whole room freezes behind bob
-(head-of-line blocking); on lab 08 bob is dropped once more than
---max-queue bytes wait for him, and the others chat on without delay. Then
+(head-of-line blocking); on lab 08 the others wait for bob a second (a
+slow reader is waited for: flow control), then go on without him, and he
+is dropped once more than --max-queue bytes wait for him. Then
 lab 08 is stopped with SIGINT (what Ctrl-C sends): everyone hears
 "* server shutting down" and it exits with status 0.
 
@@ -511,10 +512,10 @@ def lab08_scene(network, program, lines):
                 dropped_after = carol.paste_lines
             show("carol <- * bob left", at)
             explain(f"""
-                bob is dropped: his queue would have held more than {count(MAX_QUEUE)} bytes.
-                About {dropped_after * LINE_BYTES / 1e6:.1f} MB of the paste had gone his way by then: most of it is what
-                the kernel buffers for him, the last {count(MAX_QUEUE)} bytes waited in his queue.
-                He is told nothing (no room left in his queue); his connection is reset.""")
+                bob is dropped: he has taken nothing for a second, and his queue would have held
+                more than {count(MAX_QUEUE)} bytes. About {dropped_after * LINE_BYTES / 1e6:.1f} MB of the paste had gone his way
+                by then: most of it is what the kernel buffers for him, the rest waited in his queue.
+                He is told nothing (he does not read); his connection is reset.""")
         if all_there() or time.monotonic() >= deadline:
             break
         if carol.paste_lines == lines and time.monotonic() - carol.last_paste_at > 2:
@@ -528,7 +529,8 @@ def lab08_scene(network, program, lines):
     else:
         show(f"carol has got {count(carol.paste_lines)} of {count(lines)} lines, 10 s after alice began")
     if carol_got_all and dropped_after is not None:
-        explain("Nobody waited for bob: relaying a line only appends it to each receiver's queue.")
+        explain("The others waited for bob one second at most (a reader that is behind holds the room while it\n"
+                "reads), then went on without him: relaying a line only appends it to each receiver's queue.")
     elif not carol_got_all:
         explain("carol is held up too: this server makes the others wait for bob, like lab 06.")
     else:

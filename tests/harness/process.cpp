@@ -400,6 +400,12 @@ int ChildProcess::thread_count() const {
     return static_cast<int>(threads);
 }
 
+std::size_t ChildProcess::resident_bytes() const {
+    long pages = 0;
+    for (pid_t member : group_members(pid_)) pages += stat_field(member, 24);
+    return static_cast<std::size_t>(pages) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
 bool ChildProcess::holds_socket(unsigned long inode) const {
     const std::string wanted = "socket:[" + std::to_string(inode) + "]";
     for (pid_t member : group_members(pid_)) {

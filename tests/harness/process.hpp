@@ -81,6 +81,7 @@ public:
 
     // Summed over every live process of the group, read from /proc.
     int thread_count() const;
+    std::size_t resident_bytes() const;  // memory in use now, summed over the group (as the watchdog sees it)
     int open_file_count() const;
     // True if a process of the group has this socket (its inode, as in
     // /proc/net/tcp) open.

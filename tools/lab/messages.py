@@ -158,7 +158,7 @@ SPANISH = {
         "el laboratorio {id} no es un servidor de chat: ./lab bench mide los laboratorios {labs}",
     "ncat is not installed: no comparison with it (./lab bench --ncat installs it)":
         "ncat no está instalado: no hay comparación con él (./lab bench --ncat lo instala)",
-    "measuring on loopback; this ends within 5 minutes": "midiendo por loopback; termina en 5 minutos como mucho",
+    "measuring on loopback; this ends within 8 minutes": "midiendo por loopback; termina en 8 minutos como mucho",
     "the results are in {dir} (bench/results/, the committed ones, change only with --save)":
         "los resultados están en {dir} (los de bench/results/, los del repositorio, solo cambian con --save)",
 }

@@ -1,19 +1,16 @@
 #!/usr/bin/env python3
 """Broken on purpose: a write queue per client, but no bound. A client that
-stops reading makes the server queue everything for it, for ever: memory
-any client can make the server spend. --max-queue is accepted and ignored.
-The grader must fail it."""
+stops reading is never dropped: the server queues everything for it, for
+ever: memory any client can make the server spend. --max-queue is accepted
+and ignored. The grader must fail it."""
 
 import robust_chat
 
 
 class UnboundedOutbox(robust_chat.Outbox):
-    def deliver(self, data):
-        with self.cond:
-            if not (self.finishing or self.aborted):
-                self.queue += data  # no limit
-                self.cond.notify()
-        return True
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.max_queue = float("inf")  # THE MISTAKE: no limit, even for a client that stopped reading
 
 
 class Server(robust_chat.Server):

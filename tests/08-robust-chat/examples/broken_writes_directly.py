@@ -6,6 +6,8 @@ that relays to it, and the accept loop with its join notices:
 head-of-line blocking. (Nothing is queued, so nothing is ever dropped
 either.) The grader must fail it."""
 
+import socket
+import struct
 import threading
 
 import robust_chat
@@ -15,6 +17,8 @@ class DirectOutbox(robust_chat.Outbox):
     def __init__(self, *args):
         super().__init__(*args)
         self.write_lock = threading.Lock()
+        # No time limit on a send (lab 06 had none).
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 0, 0))
 
     def deliver(self, data):
         with self.write_lock:

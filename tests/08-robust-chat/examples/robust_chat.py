@@ -5,9 +5,13 @@
 
 The same design as the C++ solution: a Room that is the protocol alone
 (names, commands, notices; it never touches a socket), an Outbox per client
-(a queue bounded in bytes, drained by that client's own writer thread: one
-send for everything queued), a reader thread per client, and signals turned
-into a file descriptor the accept loop waits on (signal.set_wakeup_fd).
+(a queue drained by that client's own writer thread: one send for
+everything queued), a reader thread per client, flow control (while a
+client that reads has more than a high-water mark waiting, the readers
+hand the room no lines; a client whose socket took nothing for a second is
+stalled: it holds nobody, and past --max-queue it is dropped), and signals
+turned into a file descriptor the accept loop waits on
+(signal.set_wakeup_fd).
 The broken_*.py files beside it each import this one and get one thing
 wrong; `./lab check` makes sure the grader catches every one.
 """
@@ -24,6 +28,7 @@ import time
 
 MAX_LINE = 4096
 PROGRAM = "robust-chat"
+STALL_SECONDS = 1  # a socket that took nothing for this long: the client has stopped reading
 
 
 def port_number(text):
@@ -103,36 +108,77 @@ def is_valid_name(name):
         chr(b).isascii() and (chr(b).isalnum() or chr(b) in "_-") for b in name)
 
 
-class Outbox:
-    """One client's pending output, bounded in bytes, and its writer thread."""
+class Flow:
+    """Backpressure: how many clients that read are behind. While any is,
+    readers hand the room no lines (wait_until_free)."""
 
-    def __init__(self, sock, address, max_queue):
+    def __init__(self, max_queue):
+        self.high_water = min(64 * 1024, max_queue // 2)
+        self.low_water = self.high_water // 2
+        self.behind = 0
+        self.cond = threading.Condition()
+
+    def held(self):
+        return self.behind > 0
+
+    def wait_until_free(self):
+        with self.cond:
+            while self.behind:
+                self.cond.wait()
+
+    def change(self, delta):
+        with self.cond:
+            self.behind += delta
+            if not self.behind:
+                self.cond.notify_all()
+
+
+class Outbox:
+    """One client's pending output and its writer thread."""
+
+    def __init__(self, sock, address, max_queue, flow):
         self.sock = sock
         self.address = address
         self.max_queue = max_queue
+        self.flow = flow
         self.queue = bytearray()
         self.cond = threading.Condition()
         self.finishing = False
         self.aborted = False
+        self.stalled = False
+        self.behind = False
+        # The writer's send gives up after a second without taking a byte.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", STALL_SECONDS, 0))
+
+    def update_flow(self):
+        """Under self.cond: behind while reading, in the room, and over the high water."""
+        limit = self.flow.low_water if self.behind else self.flow.high_water
+        behind = not (self.finishing or self.aborted or self.stalled) and len(self.queue) > limit
+        if behind != self.behind:
+            self.behind = behind
+            self.flow.change(1 if behind else -1)
 
     def deliver(self, data):
         with self.cond:
             if self.finishing or self.aborted:
                 return True
-            if len(self.queue) + len(data) > self.max_queue:
-                return False
+            if self.stalled and len(self.queue) + len(data) > self.max_queue:
+                return False  # it stopped reading, and is past --max-queue
             self.queue += data
+            self.update_flow()
             self.cond.notify()
             return True
 
     def finish(self):
         with self.cond:
             self.finishing = True
+            self.update_flow()
             self.cond.notify()
 
     def abort(self):
         with self.cond:
             self.aborted = True
+            self.update_flow()
             self.cond.notify()
         try:  # reset on close: free the kernel's buffers for a client that does not read
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -147,8 +193,9 @@ class Outbox:
             pass
 
     def write_until_done(self):
+        drop = False
         try:
-            while True:
+            while not drop:
                 with self.cond:
                     while not (self.aborted or self.finishing or self.queue):
                         self.cond.wait()
@@ -156,15 +203,26 @@ class Outbox:
                         break
                     batch = bytes(self.queue)  # everything queued: one send (batching)
                 sent = 0
-                while sent < len(batch):
-                    count = self.sock.send(batch[sent:])
+                while sent < len(batch) and not drop:
+                    try:
+                        count = self.sock.send(batch[sent:])
+                    except BlockingIOError:  # SO_SNDTIMEO: nothing taken for a second
+                        count = 0
                     sent += count
                     with self.cond:
                         if self.aborted:
                             break
+                        self.stalled = count == 0
+                        drop = self.stalled and len(self.queue) > self.max_queue
                         del self.queue[:count]
+                        self.update_flow()
         except OSError:
             pass  # the client is gone: its reader sees it too
+        if drop:
+            self.abort()
+        with self.cond:
+            self.aborted = True  # nothing more is written: it holds nobody
+            self.update_flow()
         self.end_connection()
 
 
@@ -172,8 +230,9 @@ class Room:
     """The protocol alone: who is here, under which name, and who hears what.
     Not thread-safe by itself: callers hold room.lock."""
 
-    def __init__(self, max_clients):
+    def __init__(self, max_clients, flow):
         self.lock = threading.Lock()
+        self.flow = flow
         self.max_clients = max_clients
         self.clients = {}  # id -> [name, outbox], in the order they joined
         self.next_id = 1
@@ -273,6 +332,7 @@ class Room:
 
 def read_lines(room, client_id, sock):
     for line in lines(sock):
+        room.flow.wait_until_free()  # someone who reads is behind: hand the room nothing
         with room.lock:
             if not room.handle_line(client_id, line):
                 return
@@ -309,7 +369,8 @@ class Server:
 
     def __init__(self, arguments):
         self.arguments = arguments
-        self.room = self.room_class(arguments.max_clients)
+        self.flow = Flow(arguments.max_queue)
+        self.room = self.room_class(arguments.max_clients, self.flow)
         self.threads = []
         self.outboxes = []
 
@@ -338,7 +399,7 @@ class Server:
         with self.room.lock:
             if self.room.full():
                 return turn_away(sock)
-            outbox = self.outbox_class(sock, address, self.arguments.max_queue)
+            outbox = self.outbox_class(sock, address, self.arguments.max_queue, self.flow)
             client_id = self.room.join(address, outbox)
         self.start(outbox, client_id)
 

@@ -4,11 +4,14 @@
     ./lab grade 09 --cmd "python3 tests/09-event-loop/examples/event_chat.py --port {port}"
 
 The same design as the C++ solution: a room that only appends to queues,
-a queue per client bounded by --max-queue, written after each round of
-events (one send per client), EPOLLOUT watched only while a write came back
-short, a signalfd-like wake-up for SIGINT/SIGTERM (signal.set_wakeup_fd on
-a non-blocking socket pair, the self-pipe trick), and the open-file limit
-raised to its hard limit.
+a queue per client written after each round of events (one send per
+client), EPOLLOUT watched only while a write came back short, flow control
+(while a client that reads has more than a high-water mark waiting, the
+loop reads nobody: senders are paused, EPOLLIN off; a client whose socket
+took nothing for a second is stalled: it holds nobody, and past
+--max-queue it is dropped), a signalfd-like wake-up for SIGINT/SIGTERM
+(signal.set_wakeup_fd on a non-blocking socket pair, the self-pipe trick),
+and the open-file limit raised to its hard limit.
 """
 
 import argparse
@@ -23,6 +26,8 @@ import time
 MAX_LINE = 4096
 NAME_BYTES = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 CONTROL = bytes(range(0x20)).replace(b"\t", b"") + b"\x7f"
+STALL_SECONDS = 1.0  # a socket that took nothing for this long: the client has stopped reading
+TICK_SECONDS = 0.1
 
 
 def number(low, high):
@@ -73,6 +78,10 @@ class Member:
         self.in_room = True       # listed, hears the others
         self.closing = False      # out of the room: write what is owed, then close
         self.watching_out = False
+        self.paused = False       # not read while the room is held
+        self.behind = False       # counted in Server.behind
+        self.stalled = False      # its socket took nothing for a second
+        self.blocked_since = None  # the socket has taken nothing since then
 
 
 class Server:
@@ -86,17 +95,30 @@ class Server:
         self.epoll.register(wakeup.fileno(), select.EPOLLIN)
         self.members = {}     # fd -> Member, in the order they joined (dicts keep order)
         self.to_write = {}    # fd -> Member with new output this round
-        self.to_drop = []     # over --max-queue
+        self.to_drop = []     # stalled, over --max-queue
         self.in_room = 0      # members in the room, for --max-clients
+        self.high_water = min(64 * 1024, max_queue // 2)
+        self.low_water = self.high_water // 2
+        self.behind = 0       # members that read and are behind: while any, read nobody
+        self.paused = []      # members not read while the room is held
+        self.next_tick = 0.0
+
+    def update_flow(self, member):
+        limit = self.low_water if member.behind else self.high_water
+        behind = member.in_room and not member.closing and not member.stalled and len(member.output) > limit
+        if behind != member.behind:
+            member.behind = behind
+            self.behind += 1 if behind else -1
 
     # The room: appends to queues, never writes.
     def tell(self, member, data):
         if not member.in_room:
             return
-        if len(member.output) + len(data) > self.max_queue:
+        if member.stalled and len(member.output) + len(data) > self.max_queue:
             self.to_drop.append(member)
             return
         member.output += data
+        self.update_flow(member)
         self.to_write[member.sock.fileno()] = member
 
     def tell_others(self, sender, data):
@@ -108,6 +130,7 @@ class Server:
         if member.in_room:
             member.in_room = False
             self.in_room -= 1
+            self.update_flow(member)
             self.tell_others(member, b"* " + member.name + b" left\n")
 
     def finish(self, member):
@@ -191,20 +214,68 @@ class Server:
         if not data:
             lines = member.input.split(b"\n")
             for line in lines[:-1]:
-                self.line(member, line)
+                if member.in_room:
+                    self.line(member, line)
             if member.in_room and lines[-1]:
                 self.handle_line(member, lines[-1])
             self.finish(member)
             return
         member.input += data
-        *whole, member.input = member.input.split(b"\n")
-        for line in whole:
-            if not member.in_room:
+        self.take_lines(member)
+
+    def take_lines(self, member):
+        """Whole lines to the room while it is not held; the rest waits, paused."""
+        while member.in_room and not self.behind:
+            end = member.input.find(b"\n")
+            if end < 0:
+                if len(member.input) > MAX_LINE:
+                    self.tell(member, b"! line too long\n")
+                    self.finish(member)
                 return
+            line, member.input = member.input[:end], member.input[end + 1:]
             self.line(member, line)
-        if member.in_room and len(member.input) > MAX_LINE:
-            self.tell(member, b"! line too long\n")
-            self.finish(member)
+        if member.in_room:
+            self.pause(member)
+
+    def pause(self, member):
+        if not member.paused:
+            member.paused = True
+            self.paused.append(member)
+            self.watch(member)
+
+    def watch(self, member):
+        events = 0
+        if not member.closing and not member.paused:
+            events |= select.EPOLLIN
+        if member.watching_out:
+            events |= select.EPOLLOUT
+        self.epoll.modify(member.sock.fileno(), events)
+
+    def resume_paused(self):
+        while not self.behind and self.paused:
+            paused, self.paused = self.paused, []
+            for member in paused:
+                if member.sock.fileno() not in self.members:
+                    continue
+                if self.behind:
+                    self.paused.append(member)
+                    continue
+                member.paused = False
+                self.take_lines(member)
+                if not member.paused:
+                    self.watch(member)
+            self.write_listed()
+
+    def tick(self):
+        now = time.monotonic()
+        for member in list(self.members.values()):
+            if not member.watching_out:
+                continue
+            if not member.stalled and member.blocked_since is not None and now - member.blocked_since >= STALL_SECONDS:
+                member.stalled = True
+                self.update_flow(member)
+            if member.stalled and member.in_room and len(member.output) > self.max_queue:
+                self.to_drop.append(member)
 
     def line(self, member, line):
         if len(line) > MAX_LINE:
@@ -214,6 +285,7 @@ class Server:
         self.handle_line(member, line[:-1] if line.endswith(b"\r") else line)
 
     def write(self, member):
+        took = False
         while member.output:
             try:
                 sent = member.sock.send(member.output)
@@ -224,19 +296,19 @@ class Server:
                 self.close(member)
                 return
             del member.output[:sent]
-        fd = member.sock.fileno()
+            took = True
+        if took:
+            member.stalled = False
         if not member.output:
-            if member.closing:
-                self.close(member)
-                return
-            events = select.EPOLLIN
-            member.watching_out = False
-        else:
-            events = select.EPOLLOUT if member.closing else select.EPOLLIN | select.EPOLLOUT
-            member.watching_out = True
-        if member.closing:
-            events &= ~select.EPOLLIN
-        self.epoll.modify(fd, events)
+            member.blocked_since = None
+        elif took or member.blocked_since is None:
+            member.blocked_since = time.monotonic()
+        self.update_flow(member)
+        if not member.output and member.closing:
+            self.close(member)
+            return
+        member.watching_out = bool(member.output)
+        self.watch(member)
 
     def write_listed(self):
         while self.to_write or self.to_drop:
@@ -249,7 +321,7 @@ class Server:
     def run(self):
         while True:
             try:
-                events = self.epoll.poll()
+                events = self.epoll.poll(TICK_SECONDS)
             except InterruptedError:
                 continue
             for fd, what in events:
@@ -262,12 +334,22 @@ class Server:
                 member = self.members.get(fd)
                 if member is None:
                     continue
-                if what & (select.EPOLLIN | select.EPOLLHUP | select.EPOLLERR) and not member.closing:
+                if what & (select.EPOLLHUP | select.EPOLLERR) and not member.closing:
                     self.read(member)
+                elif what & select.EPOLLIN and not member.closing and not member.paused:
+                    if self.behind:
+                        self.pause(member)
+                    else:
+                        self.read(member)
                 if fd in self.members and what & (select.EPOLLOUT | select.EPOLLHUP | select.EPOLLERR):
                     self.write(member)
                 self.drop_overflowing()
             self.write_listed()
+            if time.monotonic() >= self.next_tick and any(m.watching_out for m in self.members.values()):
+                self.next_tick = time.monotonic() + TICK_SECONDS
+                self.tick()
+                self.write_listed()
+            self.resume_paused()
 
     def shut_down(self):
         self.listener.close()
