@@ -4,6 +4,15 @@
 #include <algorithm>
 #include <utility>
 
+namespace {
+
+// Held-back chat lines go out once they are this many bytes (or sooner):
+// enough to make one deliver() do the work of many, little enough for
+// flow control to see the queues grow soon.
+constexpr std::size_t said_batch_bytes = 16 * 1024;
+
+}  // namespace
+
 ClientId ChatRoom::join(const std::string& address, std::shared_ptr<Outbox> outbox) {
     const ClientId id = next_id_++;
     clients_.emplace(id, Client{address, std::move(outbox)});
@@ -27,9 +36,9 @@ ChatRoom::Next ChatRoom::handle_line(ClientId id, std::string_view line) {
     } else if (line.starts_with('/')) {
         tell(id, "! unknown command: " + without_control_bytes(line) + "\n");
     } else if (const std::string text = without_control_bytes(line); !text.empty()) {
-        // Built once, queued for each: relaying a line only appends to
-        // queues, and never waits for any client.
-        tell_everyone_but(id, sender->second.name + " says: " + text + "\n");
+        // Relaying a line only appends it to the others' queues, and never
+        // waits for any client; with the sender's other lines, at once.
+        say(id, sender->second.name, text);
     }
     drop_the_overflowing();  // perhaps the asker itself, if it asked /who and reads nothing
     return clients_.contains(id) ? Next::keep_reading : Next::stop_reading;
@@ -46,10 +55,27 @@ void ChatRoom::leave(ClientId id) {
     drop_the_overflowing();
 }
 
+void ChatRoom::flush() {
+    if (said_.empty()) return;
+    // Delivered from a buffer of its own: tell_everyone_but() flushes too.
+    std::string said = std::exchange(said_, std::move(spare_));
+    tell_everyone_but(said_by_, said);
+    said.clear();
+    spare_ = std::move(said);
+    drop_the_overflowing();
+}
+
+void ChatRoom::drop(ClientId id) {
+    overflowing_.push_back(id);
+    drop_the_overflowing();
+}
+
 void ChatRoom::shut_down() {
+    flush();
     for (auto& [id, client] : clients_) {
-        // A client whose queue is full does not get the notice; it is
-        // closed all the same (by the driver, if it never reads again).
+        // A client that stopped reading, past --max-queue, does not get the
+        // notice; it is closed all the same (by the driver, which gives
+        // every client a moment to take what it is owed).
         client.outbox->deliver("* server shutting down\n");
         client.outbox->finish();
     }
@@ -80,13 +106,25 @@ bool ChatRoom::name_taken(std::string_view name, ClientId asker) const {
     });
 }
 
+// One sender's chat lines wait in said_, built once for everyone else,
+// until something else happens (tell, tell_everyone_but), another sender
+// speaks, they are many, or the driver flushes.
+void ChatRoom::say(ClientId id, const std::string& name, std::string_view text) {
+    if (said_by_ != id) flush();
+    said_by_ = id;
+    said_.append(name).append(" says: ").append(text).push_back('\n');
+    if (said_.size() >= said_batch_bytes) flush();
+}
+
 void ChatRoom::tell(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     const auto client = clients_.find(id);
     if (client == clients_.end()) return;
     if (!client->second.outbox->deliver(text)) overflowing_.push_back(id);
 }
 
 void ChatRoom::tell_everyone_but(ClientId id, std::string_view text) {
+    flush();  // what was said before comes first
     for (auto& [other, client] : clients_)
         if (other != id && !client.outbox->deliver(text)) overflowing_.push_back(other);
 }
@@ -99,11 +137,11 @@ void ChatRoom::remove(ClientId id) {
     tell_everyone_but(id, "* " + name + " left\n");
 }
 
-// A client whose pending output went past --max-queue has stopped reading
-// (or reads far slower than the others talk). Waiting for it would stall
-// everyone; queueing without end would let it eat the server's memory.
-// So it goes, and the others hear it leave. Telling them may in turn push
-// another slow client over its limit: hence the loop.
+// A client that has stopped reading, with more than --max-queue pending
+// (its Outbox refused a line, or its driver saw it): waiting for it would
+// stall everyone, queueing without end would let it eat the server's
+// memory. So it goes, and the others hear it leave. Telling them may in
+// turn refuse another stalled client: hence the loop.
 void ChatRoom::drop_the_overflowing() {
     while (!overflowing_.empty()) {
         const ClientId id = overflowing_.back();

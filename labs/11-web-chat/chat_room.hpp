@@ -27,8 +27,10 @@ using ClientId = std::uint64_t;
 // after each turn, and the client's writer thread for what is left).
 class Outbox {
 public:
-    // Queues bytes for the client. False if they do not fit under its limit
-    // (--max-queue): the room then drops the client.
+    // Queues bytes for the client. False when the client has stopped
+    // reading and these would take it past --max-queue: the room then
+    // drops the client. (A client that reads is never refused: the driver
+    // keeps its output small by reading the senders no faster.)
     virtual bool deliver(std::string_view bytes) = 0;
     // The client is out of the room: write what is queued, then close.
     virtual void finish() = 0;
@@ -61,6 +63,13 @@ public:
     // dropped): read nothing more from it.
     Next handle_line(ClientId id, std::string_view line);
 
+    // The room may hold a sender's chat lines back, to give each of the
+    // others all of them at once (one deliver() each for many lines:
+    // batching). Anything else the room does gives them out first, so the
+    // order is kept; the driver calls flush() when it has handed over all
+    // the lines it has for now (the end of a turn, of a read).
+    void flush();
+
     // The client sent more than max_line_length bytes without a '\n': it is
     // told "! line too long", and leaves.
     void line_too_long(ClientId id);
@@ -69,6 +78,12 @@ public:
     // left", and its connection is finished. Nothing if it is not here
     // (it was dropped, or said /quit, before).
     void leave(ClientId id);
+
+    // The driver found that the client has stopped reading with more than
+    // --max-queue pending: it is dropped (its connection aborted, what is
+    // queued thrown away) and the others hear "* NAME left". Nothing if it
+    // is not here.
+    void drop(ClientId id);
 
     // SIGINT or SIGTERM: everyone hears "* server shutting down", and every
     // connection is finished. The room is empty afterwards.
@@ -84,6 +99,7 @@ private:
     std::string who() const;
     bool name_taken(std::string_view name, ClientId asker) const;
 
+    void say(ClientId id, const std::string& name, std::string_view text);  // a chat line, held back (flush)
     void tell(ClientId id, std::string_view text);
     void tell_everyone_but(ClientId id, std::string_view text);
     void remove(ClientId id);  // unlists it, tells the others, finishes its connection
@@ -91,8 +107,11 @@ private:
 
     std::size_t max_clients_;
     std::map<ClientId, Client> clients_;  // ids grow: in the order they connected
-    std::vector<ClientId> overflowing_;   // their output went past --max-queue: drop them
+    std::vector<ClientId> overflowing_;   // stopped reading, past --max-queue: drop them
     ClientId next_id_ = 1;
+    std::string said_;                    // "NAME says: LINE\n"... held back, for everyone but said_by_
+    std::string spare_;                   // said_'s last buffer, kept for its capacity
+    ClientId said_by_ = 0;
 };
 
 // Text as it may be shown to others: without control bytes (0x00 to 0x1F

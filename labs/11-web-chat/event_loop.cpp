@@ -27,11 +27,14 @@ constexpr std::uint64_t web_listener_key = ~std::uint64_t{0} - 2;
 // plenty for a client that reads, little for one that never closes.
 constexpr std::chrono::seconds linger_time{1};
 
+// How often the loop looks for stalled members while some output waits.
+constexpr auto tick_period = std::chrono::milliseconds(100);
+
 }  // namespace
 
 EventLoop::EventLoop(net::Socket listener, net::Socket web_listener, net::Socket signals, Limits limits)
     : listener_(std::move(listener)), web_listener_(std::move(web_listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      signals_(std::move(signals)), limits_(limits), room_(limits.max_clients) {
+      signals_(std::move(signals)), limits_(limits), room_(limits.max_clients), flow_(limits.max_queue) {
     if (!epoll_.is_open()) net::throw_errno("epoll_create1", "");
     // Level-triggered (the default): epoll reports a descriptor for as long
     // as it is ready. We may read a client once per round and come back to
@@ -51,9 +54,10 @@ void EventLoop::watch(int fd, std::uint32_t events, std::uint64_t key, int opera
 int EventLoop::run() {
     std::vector<epoll_event> events(1024);
     while (true) {
-        // Woken by an event, or by the first lingering connection's deadline.
+        // Sleep until something is ready; wake up for the tick too while
+        // some output waits, and for the first lingering deadline.
         const int ready = ::epoll_wait(epoll_.fd(), events.data(), static_cast<int>(events.size()),
-                                       milliseconds_to_next_deadline());
+                                       milliseconds_to_wait());
         if (ready < 0) {
             if (errno == EINTR) continue;  // a signal we do not block (SIGSTOP/SIGCONT, a debugger)
             net::throw_errno("epoll_wait", "");
@@ -84,13 +88,59 @@ int EventLoop::run() {
                 on_readable(*member);
                 continue;
             }
-            if (member->reading && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(*member);
+            if (what & (EPOLLHUP | EPOLLERR)) {
+                if (!member->finishing()) on_readable(*member);  // a reset: recv() says so, and it leaves
+            } else if (member->reading && (what & EPOLLIN)) {
+                // The room is held: read no lines from anyone, until it is
+                // free. (A page request is read: it sends no lines.)
+                if (member->speaks != Member::Speaks::http && room_held()) pause(*member);
+                else on_readable(*member);
+            }
             // Readable and writable at once: write too, or a client that
             // keeps talking would never get its queue written.
             if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) write(*member);
         }
-        write_listed();
-        close_lingering_past(Clock::now());
+        end_round();
+    }
+}
+
+// After each round: write what the room gave, look for stalled members
+// when it is time, and once the room is free, take the paused senders'
+// lines and read them again; then close the lingering connections whose
+// second has passed.
+void EventLoop::end_round() {
+    write_listed();
+    if (watching_output_ > 0) {
+        const Clock::time_point now = Clock::now();
+        if (now >= next_tick_) {
+            next_tick_ = now + tick_period;
+            tick(now);
+            write_listed();
+        }
+    }
+    while (!flow_.held() && !paused_.empty()) {
+        const Member::List paused = std::exchange(paused_, {});
+        for (const std::shared_ptr<Member>& member : paused) {
+            if (!members_.contains(member->key)) continue;  // closed meanwhile
+            if (flow_.held()) {
+                paused_.push_back(member);  // held again: it waits for the next time
+                continue;
+            }
+            member->paused = false;
+            if (member->speaks == Member::Speaks::websocket) take_messages(*member);  // may pause it again
+            else take_lines(*member);
+            if (!member->paused) set_events(*member, member->watching_output);
+        }
+        write_listed();  // the socket may take it all at once, and the room be free again
+    }
+    close_lingering_past(Clock::now());
+}
+
+// Every member waiting for EPOLLOUT: stalled ones stop counting; stalled
+// ones past --max-queue are dropped.
+void EventLoop::tick(Clock::time_point now) {
+    for (const auto& [key, member] : members_) {
+        if (member->watching_output && member->check_stalled(now)) room_.drop(member->id);
     }
 }
 
@@ -137,7 +187,7 @@ void EventLoop::accept_clients(const net::Socket& listener, Member::Speaks speak
         }
         net::set_no_delay(socket);  // chat lines are small: send them now (no Nagle)
         const std::string peer = net::Address(reinterpret_cast<sockaddr*>(&address), length).to_string();
-        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_, speaks);
+        auto member = std::make_shared<Member>(std::move(socket), peer, limits_.max_queue, to_write_, flow_, speaks);
         member->key = next_key_++;
         // A chat client is in the room at once; a web connection first
         // sends its request (read_request), and may join after it.
@@ -177,20 +227,22 @@ void EventLoop::on_readable(Member& member) {
 void EventLoop::read_lines(Member& member, std::string_view bytes) {
     try {
         if (bytes.empty()) {
-            // It closed its side: its last line (even without '\n') counts,
+            // It closed its side: its lines, the last even without '\n',
             // then it leaves (the room finishes it: what it is owed is
             // written, then it is closed).
+            while (const auto line = member.input.next_line()) {
+                if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;
+            }
             if (const auto last = member.input.last_line()) room_.handle_line(member.id, *last);
             room_.leave(member.id);
             return;
         }
         member.input.append(bytes);
-        while (const auto line = member.input.next_line()) {
-            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
-        }
     } catch (const net::LineTooLong&) {
         room_.line_too_long(member.id);
+        return;
     }
+    take_lines(member);
 }
 
 // A web connection's request: the page, an error, or the handshake that
@@ -238,34 +290,20 @@ void EventLoop::read_request(Member& member, std::string_view bytes) {
     if (const std::string frames(member.request.rest()); !frames.empty()) read_frames(member, frames);
 }
 
-// A browser's frames: its messages are lines for the room, its pings are
-// answered; its close, or a frame that breaks a rule, ends it.
+// A browser's frames: what they say is taken by take_messages; the end of
+// its stream without a close frame is its leaving.
 void EventLoop::read_frames(Member& member, std::string_view bytes) {
-    if (bytes.empty()) {  // it closed its side without a close frame: there is nothing to answer
+    if (bytes.empty()) {
+        // It closed its side: what it sent before is taken, held room or
+        // not (as a chat client's last lines), then it leaves, without a
+        // close frame (there is nobody to read one).
+        take_messages(member, true);
         member.close_with({});
         room_.leave(member.id);
         return;
     }
     member.frames.append(bytes);
-    try {
-        while (const auto event = member.frames.next()) {
-            switch (event->kind) {
-            case ws::Event::Kind::message:
-                if (room_.handle_line(member.id, event->data) == ChatRoom::Next::stop_reading) return;  // /quit, or dropped
-                break;
-            case ws::Event::Kind::reply:
-                member.send(event->data);  // a pong
-                break;
-            case ws::Event::Kind::close:
-                member.close_with(event->data);  // the close that answers it
-                room_.leave(member.id);          // the others hear it left; it is closed once that is written
-                return;
-            }
-        }
-    } catch (const ws::Failure& failure) {
-        member.close_with(ws::close_frame(failure.code(), failure.what()));
-        room_.leave(member.id);
-    }
+    take_messages(member);
 }
 
 // An HTTP answer: the connection ends once it is written.
@@ -274,8 +312,81 @@ void EventLoop::answer(Member& member, std::string_view response) {
     member.finish();
 }
 
-void EventLoop::set_events(Member& member, bool reading, bool watching_output) {
+// Whether someone who reads is behind, once what is queued has been offered
+// to the sockets: a queue past the high water while its socket would take
+// it all at once is no reason to stop reading (the round's writes come
+// early, that is all).
+bool EventLoop::room_held() {
+    if (!flow_.held()) return false;
+    write_listed();
+    return flow_.held();
+}
+
+// The member's whole lines go to the room, one at a time, while the room is
+// not held; if it becomes held, the rest wait in the member's LineBuffer,
+// and the member is paused until the room is free again.
+void EventLoop::take_lines(Member& member) {
+    try {
+        while (!room_held()) {
+            const auto line = member.input.next_line();
+            if (!line) return room_.flush();  // all taken: the lines the room held back go out
+            if (room_.handle_line(member.id, *line) == ChatRoom::Next::stop_reading) return room_.flush();  // /quit, or dropped
+        }
+    } catch (const net::LineTooLong&) {
+        room_.line_too_long(member.id);
+        return;
+    }
+    room_.flush();
+    pause(member);
+}
+
+// The same for a browser: its messages are lines for the room, its pings
+// are answered; its close, or a frame that breaks a rule, ends it. While
+// the room is held, what it sent waits in its ws::Reader (but at the end of
+// its stream, everything is taken).
+void EventLoop::take_messages(Member& member, bool at_end) {
+    try {
+        while (at_end || !room_held()) {
+            const auto event = member.frames.next();
+            if (!event) return room_.flush();  // all taken
+            switch (event->kind) {
+            case ws::Event::Kind::message:
+                if (room_.handle_line(member.id, event->data) == ChatRoom::Next::stop_reading) return room_.flush();  // /quit, or dropped
+                break;
+            case ws::Event::Kind::reply:
+                member.send(event->data);  // a pong
+                break;
+            case ws::Event::Kind::close:
+                member.close_with(event->data);  // the close that answers it
+                room_.leave(member.id);          // the others hear it left; it is closed once that is written
+                return room_.flush();
+            }
+        }
+    } catch (const ws::Failure& failure) {
+        member.close_with(ws::close_frame(failure.code(), failure.what()));
+        room_.leave(member.id);
+        return room_.flush();
+    }
+    room_.flush();
+    pause(member);
+}
+
+// Not read while the room is held: EPOLLIN off (level-triggered, it would
+// be reported every round), listed to be taken up again.
+void EventLoop::pause(Member& member) {
+    if (member.paused) return;
+    member.paused = true;
+    paused_.push_back(members_.at(member.key));
+    set_events(member, member.watching_output);
+}
+
+// Watches what the member needs: input unless it is out of the room or
+// paused (a lingering one reads until the client closes), output while a
+// write came back EAGAIN.
+void EventLoop::set_events(Member& member, bool watching_output) {
+    const bool reading = (!member.finishing() || member.lingering) && !member.aborted() && !member.paused;
     if (member.reading == reading && member.watching_output == watching_output) return;
+    if (member.watching_output != watching_output) watching_output_ += watching_output ? 1 : -1;
     member.reading = reading;
     member.watching_output = watching_output;
     watch(member.fd(), (reading ? EPOLLIN : 0u) | (watching_output ? EPOLLOUT : 0u), member.key, EPOLL_CTL_MOD);
@@ -288,10 +399,10 @@ void EventLoop::write(Member& member) {
     switch (member.write_some()) {
     case Member::Written::all:
         if (member.finishing()) return member.speaks == Member::Speaks::lines ? close(member) : linger(member);
-        set_events(member, true, false);  // nothing to write: stop asking
+        set_events(member, false);  // nothing to write: stop asking
         return;
     case Member::Written::would_block:
-        set_events(member, !member.finishing(), true);  // the kernel tells us when there is room
+        set_events(member, true);  // the kernel tells us when there is room
         return;
     case Member::Written::failed:
         room_.leave(member.id);  // it has gone: the others hear it left
@@ -327,7 +438,7 @@ void EventLoop::write_listed() {
 void EventLoop::linger(Member& member) {
     ::shutdown(member.fd(), SHUT_WR);
     member.lingering = true;
-    set_events(member, true, false);
+    set_events(member, false);
     lingering_.emplace_back(Clock::now() + linger_time, member.key);
 }
 
@@ -342,16 +453,24 @@ void EventLoop::close_lingering_past(Clock::time_point now) {
     }
 }
 
-int EventLoop::milliseconds_to_next_deadline() const {
-    if (lingering_.empty()) return -1;  // no deadline: sleep until an event
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(lingering_.front().first - Clock::now());
-    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+int EventLoop::milliseconds_to_wait() const {
+    int wait = watching_output_ > 0 ? static_cast<int>(tick_period.count()) : -1;  // -1: until an event
+    if (!lingering_.empty()) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(lingering_.front().first - Clock::now());
+        const int linger_wait = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+        wait = wait < 0 ? linger_wait : std::min(wait, linger_wait);
+    }
+    return wait;
 }
 
 // Closing the descriptor (when the last shared_ptr goes) also takes it out
 // of the epoll set; we take it out now, so that no event names it again.
 void EventLoop::close(Member& member) {
     ::epoll_ctl(epoll_.fd(), EPOLL_CTL_DEL, member.fd(), nullptr);
+    if (member.watching_output) {
+        member.watching_output = false;
+        --watching_output_;
+    }
     members_.erase(member.key);
     if (!accepting_ && listener_.is_open()) {  // a descriptor is free again (and we are not shutting down)
         accepting_ = true;

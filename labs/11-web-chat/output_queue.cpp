@@ -1,17 +1,21 @@
 // Lab 11 starter: read README.md first (en español: README.es.md).
 #include "output_queue.hpp"
 
-bool OutputQueue::append(std::string_view bytes) {
-    if (bytes.size() > max_bytes_ - size()) return false;  // (size() <= max_bytes_ always: no overflow)
-    // Bytes already written stay at the front until an append needs the
-    // room: moving the rest down costs at most what is pending, once per
-    // append, not once per send.
-    if (start_ > 0) {
+void OutputQueue::append(std::string_view bytes) {
+    // Bytes already written stay at the front, and are forgotten only once
+    // they are at least half of the buffer: moving the rest down then costs
+    // no more than what was written since the last move. (Moving it at
+    // every append would cost the whole queue each time a slow socket takes
+    // a few bytes.)
+    if (start_ > 0 && start_ >= bytes_.size() / 2) {
         bytes_.erase(0, start_);
         start_ = 0;
     }
     bytes_.append(bytes);
-    return true;
+}
+
+std::string_view OutputQueue::pending() const {
+    return std::string_view(bytes_).substr(start_);
 }
 
 void OutputQueue::consume(std::size_t count) {
@@ -19,11 +23,16 @@ void OutputQueue::consume(std::size_t count) {
     if (start_ == bytes_.size()) {  // everything written: start again at the front
         start_ = 0;
         // A client that was slow once may have made the queue large: give
-        // that memory back rather than keep it for every idle client.
-        if (bytes_.capacity() > 64 * 1024) {
+        // that memory back rather than keep it for every idle client (but
+        // keep what a busy one uses again and again).
+        if (bytes_.capacity() > 256 * 1024) {
             std::string().swap(bytes_);
         } else {
             bytes_.clear();
         }
     }
+}
+
+std::size_t OutputQueue::size() const {
+    return bytes_.size() - start_;
 }

@@ -17,8 +17,12 @@
 #include <sys/file.h>
 #include <fcntl.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include "browser.hpp"
 #include "checks/chat.hpp"
+#include "checks/flow.hpp"
 #include "grader.hpp"
 #include "net/tcp.hpp"
 #include "web_client.hpp"
@@ -150,6 +154,13 @@ const char* const shutdown_hint =
     "with 1001 (going away); every connection closes, and the server exits 0 within 2 s";
 const char* const one_thread_hint =
     "lab 11 serves both ports from lab 09's one loop: a second listener in the same epoll set, no thread";
+const char* const stalled_hint =
+    "the loop must never wait for one member: relaying appends to queues, and a queue is written when its socket "
+    "takes it. A member that is behind may hold the room (stop watching the senders' sockets), but only while it "
+    "reads: once its socket has taken nothing for a second, it no longer counts";
+const char* const flow_hint =
+    "a browser that reads is a reader like any other: while it is behind, take no lines from anyone (flow "
+    "control); never drop it, and let it lose nothing";
 const char* const queue_hint =
     "relaying only appends to each receiver's queue (a browser's as frames); the loop writes a queue when its "
     "socket takes it, and drops a member whose queue passes --max-queue";
@@ -991,7 +1002,7 @@ TEST_CASE("--max-clients 2: a browser over it gets '! server full' and a close w
     alice.expect_silence("nobody hears of a client turned away");
 }
 
-TEST_CASE("a browser that stops reading never delays the others, and is dropped at --max-queue") {
+TEST_CASE("a browser that stops reading holds the others at most a second, and is dropped past --max-queue") {
     WebChat chat(with({"--max-queue", "65536"}));
     Client alice = chat.connect("alice");
     Client bob = join_client(chat, "bob", {alice});
@@ -1001,16 +1012,27 @@ TEST_CASE("a browser that stops reading never delays the others, and is dropped 
     bob.set_quiet(true);
     const std::string text(990, '.');
     bool dropped = false;
+    int sent = 0;
+    // bob waits for each line as long as the reply deadline, plus the second
+    // the server may wait for slow before it counts as stalled.
+    const auto patience = grader::settings().reply_timeout() + grader::settings().scaled(1.0);
+    auto next_for_bob = [&] {
+        const auto line = bob.try_next_line(patience);
+        if (!line)
+            grader::fail("bob reads all the while, yet no line reached him for " + grader::seconds_text(patience) +
+                             " (alice has sent " + std::to_string(sent) + " lines, the browser reads nothing)",
+                         stalled_hint);
+        return *line;
+    };
     for (int round = 0; !dropped && round < 400; ++round) {
         std::string burst;
         for (int i = 0; i < 40; ++i) burst += std::to_string(round * 40 + i) + text + "\n";
         alice.send(burst);
         for (int i = 0; i < 40; ++i) {
-            std::string line = bob.next_line("bob reads all the while: every line must reach him at once, whoever "
-                                             "else is slow. " + std::string(queue_hint));
+            std::string line = next_for_bob();
             if (line == left(slow.address())) {
                 dropped = true;
-                line = bob.next_line(queue_hint);
+                line = next_for_bob();
             }
             const std::string expected = says(alice.address(), std::to_string(round * 40 + i) + text);
             if (line != expected)
@@ -1018,10 +1040,17 @@ TEST_CASE("a browser that stops reading never delays the others, and is dropped 
                                  " was due: lines must arrive whole, in order, none lost",
                              queue_hint);
         }
+        sent += 40;
+    }
+    // Sent faster than a second? Then slow must still go, without more
+    // traffic, once it has taken nothing for a second past --max-queue.
+    if (!dropped) {
+        const auto line = bob.try_next_line(patience);
+        dropped = line && *line == left(slow.address());
     }
     if (!dropped)
-        grader::fail("16,000 lines of 1 KB went to a browser that reads nothing, and the server still had not dropped "
-                     "it (--max-queue 65536)",
+        grader::fail(std::to_string(sent) + " lines of 1 KB went to a browser that reads nothing, and the server "
+                     "still had not dropped it a second later (--max-queue 65536)",
                      "count the bytes waiting in each member's queue, a browser's frames too; past --max-queue, drop "
                      "it (the others see it leave)");
     chat.server().expect_running();
@@ -1094,6 +1123,103 @@ TEST_CASE("descriptors end with page requests and browsers") {
                      "came and went, and " + std::to_string(chat.server().open_file_count()) + " after",
                      "close every connection once it is done: a page request once its response is written (and the "
                      "client has closed, or a moment later), a browser after the close frames");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("flow control") {
+
+TEST_CASE("a paste storm on the chat port: every client that reads gets every line; none is dropped") {
+    grader::flow::a_paste_storm_reaches_every_reader();
+}
+
+TEST_CASE("the server reads its senders no faster than its readers take their lines: memory stays bounded") {
+    grader::flow::the_server_reads_no_faster_than_its_readers();
+}
+
+TEST_CASE("two chat clients paste at once: a browser that reads gets every line, in order, and is never dropped") {
+    WebChat chat(with({"--max-queue", "100000"}));
+    Client alice = chat.connect("alice", 65536);
+    Client carol = join_client(chat, "carol", {alice}, 65536);
+    WebClient bob = join_browser(chat, "bob", {alice, carol}, 65536);
+    alice.set_quiet(true);
+    carol.set_quiet(true);
+    bob.set_quiet(true);
+    // Lines short enough that bob's frames have 7-bit lengths (this test is
+    // about flow control, not length forms): 8,000 of 90 bytes each.
+    constexpr int lines_each = 8000;
+    constexpr std::size_t line_size = 90;
+    std::string pastes[2];
+    for (int sender = 0; sender < 2; ++sender)
+        for (int n = 0; n < lines_each; ++n) {
+            std::string line = (sender == 0 ? "a " : "c ") + std::to_string(n) + " ";
+            line.resize(line_size, sender == 0 ? 'a' : 'c');
+            pastes[sender] += line + "\n";
+        }
+    grader::transcript().add("grader", "has alice and carol paste 8,000 lines of 90 bytes each, at once, as fast as "
+                                       "their sockets take them; bob, a browser, reads all the while (not shown)");
+    Client* senders[2] = {&alice, &carol};
+    std::size_t sent[2] = {0, 0};
+    int bob_next[2] = {0, 0}, alice_got = 0, carol_got = 0;
+    auto expect_in_order = [&](const std::string& text, int& next, const std::string& who, char tag) {
+        std::string line = std::string(1, tag) + " " + std::to_string(next) + " ";
+        line.resize(line_size, tag);
+        if (text != says(who, line))
+            grader::fail("a line arrived out of order, or garbled: " + grader::quote_bytes(text, 60) + " where line " +
+                             std::to_string(next) + " of " + who + " was due",
+                         flow_hint);
+        ++next;
+    };
+    const auto patience = grader::settings().reply_timeout() + grader::settings().scaled(1.0);
+    auto last_progress = grader::Clock::now();
+    while (bob_next[0] < lines_each || bob_next[1] < lines_each || alice_got < lines_each || carol_got < lines_each) {
+        bool moved = false;
+        for (int i = 0; i < 2; ++i) {
+            while (sent[i] < pastes[i].size()) {
+                const ssize_t n = ::send(senders[i]->peer().fd(), pastes[i].data() + sent[i], pastes[i].size() - sent[i],
+                                         MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n <= 0) break;
+                sent[i] += static_cast<std::size_t>(n);
+                moved = true;
+            }
+        }
+        while (const auto line = alice.try_next_line(std::chrono::milliseconds(0))) {
+            expect_in_order(*line, alice_got, carol.address(), 'c');
+            moved = true;
+        }
+        while (const auto line = carol.try_next_line(std::chrono::milliseconds(0))) {
+            expect_in_order(*line, carol_got, alice.address(), 'a');
+            moved = true;
+        }
+        while (const auto frame = bob.try_next_frame(std::chrono::milliseconds(0))) {
+            if (frame->opcode != 0x1)
+                grader::fail("bob, a browser that reads all the while, received " + frame->describe() +
+                                 " in the middle of the paste", flow_hint);
+            const bool from_alice = frame->payload.starts_with(alice.address());
+            expect_in_order(frame->payload, bob_next[from_alice ? 0 : 1], from_alice ? alice.address() : carol.address(),
+                            from_alice ? 'a' : 'c');
+            moved = true;
+        }
+        if (bob.is_closed() || alice.is_closed() || carol.is_closed())
+            grader::fail(std::string(bob.is_closed() ? "bob's" : alice.is_closed() ? "alice's" : "carol's") +
+                             " connection was closed in the middle of the paste; bob had " +
+                             std::to_string(bob_next[0] + bob_next[1]) + " of " + std::to_string(2 * lines_each) + " lines",
+                         flow_hint);
+        if (moved) {
+            last_progress = grader::Clock::now();
+            continue;
+        }
+        if (grader::Clock::now() - last_progress > patience)
+            grader::fail("the paste stopped moving for " + grader::seconds_text(patience) + ": bob has " +
+                             std::to_string(bob_next[0] + bob_next[1]) + ", alice " + std::to_string(alice_got) +
+                             " and carol " + std::to_string(carol_got) + " of the lines due",
+                         stalled_hint);
+        // Nothing to do: wait until a socket has something to read, or room to write.
+        pollfd fds[3] = {{alice.peer().fd(), static_cast<short>(POLLIN | (sent[0] < pastes[0].size() ? POLLOUT : 0)), 0},
+                         {carol.peer().fd(), static_cast<short>(POLLIN | (sent[1] < pastes[1].size() ? POLLOUT : 0)), 0},
+                         {bob.fd(), POLLIN, 0}};
+        ::poll(fds, 3, 50);
+    }
 }
 
 }  // TEST_SUITE

@@ -138,6 +138,7 @@ public:
     void close() { client_.peer().close(); }
     bool is_closed() const { return closed_; }
     void set_quiet(bool quiet) { quiet_ = quiet; }
+    int fd() { return client_.peer().fd(); }  // to wait on it with others (poll)
 
     // What the server did that the RFC forbids, seen so far: "masked a
     // frame", "wrote a length of 5 in the 16-bit form", "answered key K with

@@ -3,10 +3,10 @@
 
     ./lab grade 11 --cmd "python3 tests/11-web-chat/examples/web_chat.py --port {port}"
 
-Lab 09's event chat (tests/09-event-loop/examples/event_chat.py) with a web
-port: each connection there is an HTTP request first (the page, an error,
-or the WebSocket handshake), and after a 101 a member of the room that
-speaks RFC 6455 frames. Written apart from the C++ reference, to show that
+Lab 09's event chat (tests/09-event-loop/examples/event_chat.py, flow
+control included) with a web port: each connection there is an HTTP
+request first (the page, an error, or the WebSocket handshake), and after a
+101 a member of the room that speaks RFC 6455 frames. Written apart from the C++ reference, to show that
 the grader checks the contract, not one implementation. Its page is its
 own, smaller than the lab's chat.html.
 """
@@ -25,6 +25,8 @@ import time
 MAX_LINE = 4096
 MAX_HEAD = 8192
 LINGER_SECONDS = 1.0
+STALL_SECONDS = 1.0  # a socket that took nothing for this long: the member has stopped reading
+TICK_SECONDS = 0.1
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 NAME_BYTES = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 CONTROL = bytes(range(0x20)).replace(b"\t", b"") + b"\x7f"
@@ -192,6 +194,10 @@ class Member:
         self.watching_out = False
         self.message = b""        # a fragmented message so far
         self.in_message = False
+        self.paused = False       # not read while the room is held
+        self.behind = False       # counted in Server.behind
+        self.stalled = False      # its socket took nothing for a second
+        self.blocked_since = None  # the socket has taken nothing since then
 
 
 class Server:
@@ -204,24 +210,35 @@ class Server:
         self.members = {}   # fd -> Member
         self.room = []      # members in the room, in the order they joined
         self.to_write = {}
-        self.to_drop = []
+        self.to_drop = []     # stalled, over --max-queue
         self.going_away = False
+        self.high_water = min(64 * 1024, max_queue // 2)
+        self.low_water = self.high_water // 2
+        self.behind = 0       # members that read and are behind: while any, read no lines
+        self.paused = []      # members not read while the room is held
+        self.next_tick = 0.0
+
+    def update_flow(self, member):
+        limit = self.low_water if member.behind else self.high_water
+        behind = member.in_room and not member.closing and not member.stalled and len(member.output) > limit
+        if behind != member.behind:
+            member.behind = behind
+            self.behind += 1 if behind else -1
 
     # The room: appends to queues, never writes.
     def queue(self, member, data):
-        if len(member.output) + len(data) > self.max_queue:
-            self.to_drop.append(member)
-            return
         member.output += data
+        self.update_flow(member)
         self.to_write[member.sock.fileno()] = member
 
     def tell(self, member, line):
         if not member.in_room:
             return
-        if member.kind == "ws":
-            self.queue(member, frame(0x1, repaired(line)))
-        else:
-            self.queue(member, line + b"\n")
+        data = frame(0x1, repaired(line)) if member.kind == "ws" else line + b"\n"
+        if member.stalled and len(member.output) + len(data) > self.max_queue:
+            self.to_drop.append(member)
+            return
+        self.queue(member, data)
 
     def tell_others(self, sender, line):
         for member in self.room:
@@ -237,6 +254,7 @@ class Server:
         if member.in_room:
             member.in_room = False
             self.room.remove(member)
+            self.update_flow(member)
             self.tell_others(member, b"* " + member.name + b" left")
 
     def finish(self, member, close=None):
@@ -247,6 +265,7 @@ class Server:
             default = close_frame(1001 if self.going_away else 1000)
             member.output += default if close is None else close
         member.closing = True
+        self.update_flow(member)
         self.to_write[member.sock.fileno()] = member
 
     def close(self, member):
@@ -332,20 +351,68 @@ class Server:
         if not data:
             lines = member.input.split(b"\n")
             for line in lines[:-1]:
-                self.line(member, line)
+                if member.in_room:
+                    self.line(member, line)
             if member.in_room and lines[-1]:
                 self.handle_line(member, lines[-1])
             self.finish(member)
             return
         member.input += data
-        *whole, member.input = member.input.split(b"\n")
-        for line in whole:
-            if not member.in_room:
+        self.take_lines(member)
+
+    def take_lines(self, member):
+        """Whole lines to the room while it is not held; the rest waits, paused."""
+        while member.in_room and not self.behind:
+            end = member.input.find(b"\n")
+            if end < 0:
+                if len(member.input) > MAX_LINE:
+                    self.tell(member, b"! line too long")
+                    self.finish(member)
                 return
+            line, member.input = member.input[:end], member.input[end + 1:]
             self.line(member, line)
-        if member.in_room and len(member.input) > MAX_LINE:
-            self.tell(member, b"! line too long")
-            self.finish(member)
+        if member.in_room:
+            self.pause(member)
+
+    def pause(self, member):
+        if not member.paused:
+            member.paused = True
+            self.paused.append(member)
+            self.watch(member)
+
+    def watch(self, member):
+        events = 0
+        if (not member.closing or member.lingering is not None) and not member.paused:
+            events |= select.EPOLLIN
+        if member.watching_out:
+            events |= select.EPOLLOUT
+        self.epoll.modify(member.sock.fileno(), events)
+
+    def resume_paused(self):
+        while not self.behind and self.paused:
+            paused, self.paused = self.paused, []
+            for member in paused:
+                if member.sock.fileno() not in self.members:
+                    continue
+                if self.behind:
+                    self.paused.append(member)
+                    continue
+                member.paused = False
+                self.take_frames(member) if member.kind == "ws" else self.take_lines(member)
+                if not member.paused and member.sock.fileno() in self.members:
+                    self.watch(member)
+            self.write_listed()
+
+    def tick(self):
+        now = time.monotonic()
+        for member in list(self.members.values()):
+            if not member.watching_out:
+                continue
+            if not member.stalled and member.blocked_since is not None and now - member.blocked_since >= STALL_SECONDS:
+                member.stalled = True
+                self.update_flow(member)
+            if member.stalled and member.in_room and len(member.output) > self.max_queue:
+                self.to_drop.append(member)
 
     def line(self, member, line):
         if len(line) > MAX_LINE:
@@ -413,16 +480,24 @@ class Server:
 
     def read_ws(self, member, data):
         if not data:
+            self.take_frames(member, at_end=True)
             member.closed_sent = True  # it has gone: no close frame
             self.finish(member)
             return
         member.input += data
+        self.take_frames(member)
+
+    def take_frames(self, member, at_end=False):
+        """A browser's frames while the room is not held; the rest waits, paused."""
         try:
-            while member.in_room:
+            while member.in_room and (at_end or not self.behind):
                 if not self.next_frame(member):
                     return
         except Failure as failure:
             self.finish(member, close_frame(failure.code, str(failure).encode()))
+            return
+        if member.in_room and not at_end:
+            self.pause(member)
 
     def next_frame(self, member):
         """Takes one frame from the member's input; False if none is whole yet."""
@@ -493,6 +568,7 @@ class Server:
         return close_frame(code)
 
     def write(self, member):
+        took = False
         while member.output:
             try:
                 sent = member.sock.send(member.output)
@@ -503,6 +579,14 @@ class Server:
                 self.close(member)
                 return
             del member.output[:sent]
+            took = True
+        if took:
+            member.stalled = False
+        if not member.output:
+            member.blocked_since = None
+        elif took or member.blocked_since is None:
+            member.blocked_since = time.monotonic()
+        self.update_flow(member)
         fd = member.sock.fileno()
         if not member.output and member.closing:
             if member.kind == "lines":
@@ -518,8 +602,7 @@ class Server:
             self.epoll.modify(fd, select.EPOLLIN)
             return
         member.watching_out = bool(member.output)
-        events = (0 if member.closing else select.EPOLLIN) | (select.EPOLLOUT if member.output else 0)
-        self.epoll.modify(fd, events)
+        self.watch(member)
 
     def write_listed(self):
         while self.to_write or self.to_drop:
@@ -531,6 +614,8 @@ class Server:
 
     def timeout(self):
         deadlines = [m.lingering for m in self.members.values() if m.lingering is not None]
+        if any(m.watching_out for m in self.members.values()):
+            deadlines.append(time.monotonic() + TICK_SECONDS)
         return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
 
     def close_overdue(self):
@@ -557,12 +642,26 @@ class Server:
                 member = self.members.get(fd)
                 if member is None:
                     continue
-                if what & (select.EPOLLIN | select.EPOLLHUP | select.EPOLLERR):
+                if member.lingering is not None:
                     self.read(member)
+                    continue
+                if what & (select.EPOLLHUP | select.EPOLLERR):
+                    if not member.closing:
+                        self.read(member)
+                elif what & select.EPOLLIN and not member.closing and not member.paused:
+                    if self.behind and member.kind != "http":
+                        self.pause(member)
+                    else:
+                        self.read(member)
                 if fd in self.members and member.lingering is None and what & (select.EPOLLOUT | select.EPOLLHUP | select.EPOLLERR):
                     self.write(member)
                 self.drop_overflowing()
             self.write_listed()
+            if time.monotonic() >= self.next_tick and any(m.watching_out for m in self.members.values()):
+                self.next_tick = time.monotonic() + TICK_SECONDS
+                self.tick()
+                self.write_listed()
+            self.resume_paused()
             self.close_overdue()
 
     def shut_down(self):
