@@ -1,9 +1,15 @@
 #pragma once
-// ClientFromHighPort: a client that connects from a port the test chooses,
-// above those the system hands out, so that its address sorts after every
-// other client's: a registry sorted by address shows.
+// ClientFromHighAddress: a client whose address sorts after every other
+// client's, however a registry sorts (as text, or by IP then port): it
+// connects from 127.255.255.254 (all of 127.0.0.0/8 is loopback) and, where
+// the system leaves one free, from a port above those it hands out. A
+// registry kept sorted by address, not in the order clients connected,
+// shows.
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <string>
@@ -25,40 +31,57 @@ inline int highest_ephemeral_port() {
     return high;
 }
 
-// A client connected to 127.0.0.1 from a port chosen above the system's
-// range, that says nothing. available() is false if no such port is free.
-class ClientFromHighPort {
+// A client connected to the server (on 127.0.0.1) from 127.255.255.254,
+// that says nothing. available() is false if it could not bind that
+// address (a system without all of 127.0.0.0/8 on loopback): why() says so.
+class ClientFromHighAddress {
 public:
-    ClientFromHighPort(std::string name, const grader::Server& server, grader::Where where = grader::Where::current())
+    static constexpr const char* ip = "127.255.255.254";
+
+    ClientFromHighAddress(std::string name, const grader::Server& server,
+                          grader::Where where = grader::Where::current())
         : name_(std::move(name)) {
-        const int lowest = highest_ephemeral_port() + 1;
-        if (lowest > 65000) return;
         std::mt19937 random(std::random_device{}());
-        std::uniform_int_distribution<int> pick(lowest, 65535);
+        const int lowest = highest_ephemeral_port() + 1;
+        // Ports above the system's range where there are some; else any
+        // port (the address alone sorts last).
+        std::uniform_int_distribution<int> pick(std::min(lowest, 65535), 65535);
         for (int attempt = 0; attempt < 50 && !socket_.is_open(); ++attempt) {
             net::Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
             sockaddr_in address{};
             address.sin_family = AF_INET;
+            ::inet_pton(AF_INET, ip, &address.sin_addr);
+            const bool high_port = lowest <= 65535 && attempt < 40;
+            address.sin_port = htons(high_port ? static_cast<std::uint16_t>(pick(random)) : 0);
+            if (::bind(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) {
+                why_ = std::string("cannot bind a client socket to ") + ip + ": " + std::strerror(errno);
+                continue;
+            }
+            socklen_t length = sizeof address;
+            ::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&address), &length);
+            const std::uint16_t port = ntohs(address.sin_port);
             ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-            const auto port = static_cast<std::uint16_t>(pick(random));
-            address.sin_port = htons(port);
-            if (::bind(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) continue;
             address.sin_port = htons(server.port());
             if (::connect(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
-                grader::fail(name_ + " could not connect to the server", "is the server accepting connections?", where);
+                grader::fail(name_ + " could not connect to the server from " + ip,
+                             "is the server accepting connections?", where);
             socket_ = std::move(socket);
-            address_ = "127.0.0.1:" + std::to_string(port);
-            grader::transcript().add(name_, "connects from " + address_ + " (a port chosen by the test), and stays silent");
+            address_ = std::string(ip) + ":" + std::to_string(port);
+            grader::transcript().add(name_, "connects from " + address_ +
+                                                " (an address chosen by the test to sort after every other "
+                                                "client's), and stays silent");
         }
     }
 
     bool available() const { return socket_.is_open(); }
+    const std::string& why() const { return why_; }
     const std::string& name() const { return name_; }
     const std::string& address() const { return address_; }
 
 private:
     std::string name_;
     std::string address_;
+    std::string why_;
     net::Socket socket_;
 };
 

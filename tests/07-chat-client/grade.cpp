@@ -104,10 +104,7 @@ TEST_SUITE("connecting") {
 
 TEST_CASE("without options, connects to 127.0.0.1:8001") {
     grader::DefaultPortLock port_8001;
-    if (!port_8001.available()) {
-        MESSAGE("not checked: another program on this machine is using port 8001");
-        return;
-    }
+    if (!port_8001.available()) grader::skip_test(grader::default_port_taken);
     if (!grader::settings().command.empty() && !grader::command_can_start_without_options(grader::settings().command))
         grader::fail("the grader cannot start this command without options: it has {port} or {host}, but not as "
                      "\"--port {port}\" and \"--host {host}\"",

@@ -1,6 +1,7 @@
 // The main() of every grading suite: reads what to grade, runs the doctest
-// cases, prints a line per case and the closing "N passed, N failed", and can
-// write Gradescope's results.json.
+// cases, prints a line per case and the closing "N passed, N failed" (and
+// ", N skipped" when a test could not be checked here), and can write
+// Gradescope's results.json (grading/results.py makes JUnit XML of it).
 
 #include <doctest/doctest.h>  // its implementation: common/tests/doctest.cpp
 
@@ -35,6 +36,10 @@ struct CaseResult {
     bool passed = false;
     double seconds = 0;
     std::string output;  // failure messages
+    // grader::skip_test(): not checked on this machine, neither passed nor
+    // failed (and worth nothing either way).
+    bool skipped = false;
+    std::string skip_reason;
 };
 
 std::vector<CaseResult> results;
@@ -45,6 +50,54 @@ bool confined = false;  // --confined: the grader runs inside the sandbox (gradi
 std::string not_run_reason;
 bool not_run = false;
 
+[[noreturn]] void fail_setup(const std::string& problem);
+
+// A suite that cannot grade without a program (GRADER_NEEDS_PROGRAM) refuses
+// to start when it is missing: exit 2 before any test, naming the package.
+void refuse_without_needed_programs() {
+    std::vector<std::string> missing, packages;
+    for (const grader::Settings::NeededProgram& needed : grader::settings().needed_programs) {
+        if (!grader::find_on_path(needed.name).empty()) continue;
+        missing.push_back(needed.name + " (" + needed.what + ")");
+        packages.push_back(needed.package);
+    }
+    if (missing.empty()) return;
+    std::string names, install;
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+        names += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") + missing[i];
+        install += " " + packages[i];
+    }
+    fail_setup("this suite cannot grade without " + names + ", which " + (missing.size() == 1 ? "is" : "are") +
+               " not on the PATH. Install it, then grade again (on Debian and Ubuntu: sudo apt-get install" +
+               install + "). No test was run.");
+}
+
+// doctest's console reporter writes the failure reports through this, to
+// standard output; its closing summary is muted: the grader prints its own
+// last line, and doctest's would count a skipped test as failed (and calls
+// the tests a filter left out "skipped").
+class MutableOutput : public std::streambuf {
+public:
+    explicit MutableOutput(std::streambuf* out) : out_(out) {}
+    void mute() { muted_ = true; }
+
+protected:
+    int overflow(int c) override {
+        if (c == traits_type::eof() || muted_) return traits_type::not_eof(c);
+        return out_->sputc(static_cast<char>(c));
+    }
+    std::streamsize xsputn(const char* text, std::streamsize count) override {
+        return muted_ ? count : out_->sputn(text, count);
+    }
+    int sync() override { return out_->pubsync(); }
+
+private:
+    std::streambuf* out_;
+    bool muted_ = false;
+};
+MutableOutput reporter_buffer(std::cout.rdbuf());
+std::ostream reporter_output(&reporter_buffer);
+
 // Sees every test case start and end, and every failure message.
 class GradeListener : public doctest::IReporter {
 public:
@@ -52,24 +105,37 @@ public:
 
     void test_case_start(const doctest::TestCaseData& data) override {
         grader::start_test();
-        current_ = CaseResult{data.m_name, false, 0, ""};
+        current_ = CaseResult();
+        current_.name = data.m_name;
         started_ = std::chrono::steady_clock::now();
     }
     void test_case_end(const doctest::CurrentTestCaseStats& stats) override {
-        current_.passed = stats.testCaseSuccess;
+        // A test skipped before anything failed in it (a failure, then a
+        // skip, is a failure).
+        const auto skip_reason = grader::skipped_this_test();
+        current_.skipped = skip_reason && stats.numAssertsFailedCurrentTest == 0 && !grader::failed_this_test();
+        if (current_.skipped) current_.skip_reason = *skip_reason;
+        current_.passed = stats.testCaseSuccess && !current_.skipped;
         // Inside the sandbox, everything the program under test started
         // (setsid'd, double-forked) ends with its test, not with the suite.
         if (confined) grader::kill_every_other_process();
         current_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-        std::printf("%s %s (%.2f s)\n", current_.passed ? "[pass]" : "[FAIL]", current_.name.c_str(),
-                    current_.seconds);
+        if (current_.skipped) {
+            current_.output = "skipped (not checked on this machine, not the program's fault): " + current_.skip_reason;
+            std::printf("[skip] %s (%.2f s)\n       not checked on this machine: %s\n", current_.name.c_str(),
+                        current_.seconds, current_.skip_reason.c_str());
+        } else {
+            std::printf("%s %s (%.2f s)\n", current_.passed ? "[pass]" : "[FAIL]", current_.name.c_str(),
+                        current_.seconds);
+        }
         std::fflush(stdout);
         results.push_back(current_);
     }
     void test_case_exception(const doctest::TestCaseException& exception) override {
         const std::string what = std::string("exception: ") + exception.error_string.c_str();
-        // fail() ends a test with an exception of its own, already reported.
-        if (grader::failed_this_test()) return;
+        // fail() ends a test with an exception of its own, already reported;
+        // skip_test() with one that is no failure.
+        if (grader::failed_this_test() || grader::skipped_this_test()) return;
         const std::string report = grader::report_for(what);
         current_.output += report;
         std::printf("%s\n", report.c_str());
@@ -92,11 +158,21 @@ public:
 
     void report_query(const doctest::QueryData& query) override {
         if (!not_run) return;
-        for (unsigned i = 0; i < query.num_data; ++i)
-            results.push_back(CaseResult{query.data[i]->m_name, false, 0, not_run_reason});
+        for (unsigned i = 0; i < query.num_data; ++i) {
+            CaseResult result;
+            result.name = query.data[i]->m_name;
+            result.output = not_run_reason;
+            results.push_back(result);
+        }
     }
-    void test_run_start() override {}
-    void test_run_end(const doctest::TestRunStats&) override {}
+    // Only when tests are to run (not for --list-test-cases, nor --not-run).
+    void test_run_start() override { refuse_without_needed_programs(); }
+    // Listeners are called before doctest's own reporter: it writes its
+    // summary after this.
+    void test_run_end(const doctest::TestRunStats&) override {
+        reporter_output.flush();
+        reporter_buffer.mute();
+    }
     void test_case_reenter(const doctest::TestCaseData&) override {}
     void subcase_start(const doctest::SubcaseSignature&) override {}
     void subcase_end() override {}
@@ -109,7 +185,7 @@ private:
 
 REGISTER_LISTENER("grade", 1, GradeListener);
 
-// Gradescope shows `output` as text, and JSON and XML must be valid UTF-8,
+// Gradescope shows `output` as text, and JSON must be valid UTF-8,
 // whatever the program under test printed: well-formed UTF-8 sequences are
 // kept (a student's "é" stays "é"), every other byte becomes U+FFFD.
 std::string valid_utf8(const std::string& text) {
@@ -161,22 +237,6 @@ std::string json_string(const std::string& text) {
         } else json += c;
     }
     return json + "\"";
-}
-
-// Text for an XML attribute or element: valid UTF-8, markup escaped, and
-// the control characters XML 1.0 forbids replaced.
-std::string xml_text(const std::string& text) {
-    std::string xml;
-    for (const char c : valid_utf8(text)) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '&') xml += "&amp;";
-        else if (c == '<') xml += "&lt;";
-        else if (c == '>') xml += "&gt;";
-        else if (c == '"') xml += "&quot;";
-        else if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) xml += "\xef\xbf\xbd";
-        else xml += c;
-    }
-    return xml;
 }
 
 // One test's failure report, cut to a size a results page can show.
@@ -284,49 +344,55 @@ std::string number_text(double value) {
     return text;
 }
 
+// What the instructor reads at the top of the results when tests were
+// skipped: which, and why (empty when none was).
+std::string skipped_warning() {
+    std::string list;
+    int count = 0;
+    for (const CaseResult& r : results) {
+        if (!r.skipped) continue;
+        ++count;
+        list += "\n  - " + r.name + ": " + r.skip_reason;
+    }
+    if (count == 0) return "";
+    return "Warning: " + std::to_string(count) + (count == 1 ? " test" : " tests") +
+           " could not be checked on the grading machine, and " + (count == 1 ? "is" : "are") +
+           " worth 0 of 0 points here (not the program's fault; the score leaves " +
+           (count == 1 ? "it" : "them") + " out):" + list +
+           "\nFix the grading machine and grade again for a score that includes " + (count == 1 ? "it" : "them") + ".\n";
+}
+
 // Gradescope's results.json (https://gradescope-autograders.readthedocs.io,
 // "Autograder specifications"): the score, and each test with its points.
+// A skipped test is worth 0 of 0, "failed" (Gradescope knows only passed and
+// failed, and a check never made must never show as a pass), with
+// "extra_data": {"skipped": true}; the top-level output warns.
 std::string results_json(double total_seconds) {
     double score = 0;
     std::string tests;
     for (std::size_t i = 0; i < results.size(); ++i) {
         const CaseResult& r = results[i];
         const Rule rule = rule_for(r.name);
+        const double max_score = r.skipped ? 0 : rule.points;
         if (r.passed) score += rule.points;
         tests += "    {\"name\": " + json_string(r.name) + ", \"score\": " + number_text(r.passed ? rule.points : 0) +
-                 ", \"max_score\": " + number_text(rule.points) + ", \"status\": \"" +
+                 ", \"max_score\": " + number_text(max_score) + ", \"status\": \"" +
                  (r.passed ? "passed" : "failed") + "\", \"visibility\": \"" + rule.visibility +
                  "\", \"execution_time\": " + number_text(r.seconds) + ", \"output\": " +
-                 json_string(cut_output(r.output)) + "}" + (i + 1 < results.size() ? ",\n" : "\n");
+                 json_string(cut_output(r.output)) + (r.skipped ? ", \"extra_data\": {\"skipped\": true}" : "") + "}" +
+                 (i + 1 < results.size() ? ",\n" : "\n");
     }
+    const std::string warning = skipped_warning();
     return "{\n  \"score\": " + number_text(score) + ",\n  \"execution_time\": " + number_text(total_seconds) +
+           (warning.empty() ? std::string() : ",\n  \"output\": " + json_string(warning)) +
            ",\n  \"tests\": [\n" + tests + "  ]\n}\n";
-}
-
-// JUnit XML, as CI systems (GitHub Actions reporters, GitLab, Jenkins) read it.
-std::string junit_xml(const std::string& suite_name, double total_seconds) {
-    int failures = 0;
-    for (const CaseResult& r : results) failures += r.passed ? 0 : 1;
-    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" +
-                      xml_text(suite_name) + "\" tests=\"" + std::to_string(results.size()) + "\" failures=\"" +
-                      std::to_string(failures) + "\" errors=\"0\" time=\"" + number_text(total_seconds) + "\">\n";
-    for (const CaseResult& r : results) {
-        xml += "    <testcase classname=\"" + xml_text(suite_name) + "\" name=\"" + xml_text(r.name) + "\" time=\"" +
-               number_text(r.seconds) + "\"";
-        if (r.passed) {
-            xml += "/>\n";
-        } else {
-            xml += ">\n      <failure message=\"failed\">" + xml_text(cut_output(r.output)) + "</failure>\n    </testcase>\n";
-        }
-    }
-    return xml + "  </testsuite>\n</testsuites>\n";
 }
 
 [[noreturn]] void usage(const char* problem) {
     std::cerr << "grade: " << problem << "\n"
               << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--max-threads N]\n"
-              << "             [--results FILE] [--junit FILE] [--points FILE] [--confined]\n"
-              << "             [--expect-failure] [doctest options, e.g. -tc=\"name*\"]\n"
+              << "             [--results FILE] [--points FILE] [--confined]\n"
+              << "             [--expect-failure [--expect-score-at-most PERCENT]] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
 }
@@ -335,8 +401,9 @@ std::string junit_xml(const std::string& suite_name, double total_seconds) {
 
 int main(int argc, char** argv) {
     grader::Settings& settings = grader::settings();
-    std::string results_path, junit_path, points_path;
+    std::string results_path, points_path;
     bool expect_failure = false;
+    double most_percent = -1;  // --expect-score-at-most: the score a failing program may reach, in %
     std::vector<const char*> doctest_args = {argv[0]};
     if (grader::built_with_sanitizer()) settings.time_scale = 3.0;
     if (const char* scale = std::getenv("GRADER_TIME_SCALE")) settings.time_scale *= std::atof(scale);
@@ -350,14 +417,23 @@ int main(int argc, char** argv) {
         if (arg == "--program") settings.program = value();
         else if (arg == "--cmd") settings.command = value();
         else if (arg == "--results") results_path = value();
-        else if (arg == "--junit") junit_path = value();
         else if (arg == "--points") points_path = value();
+        else if (arg == "--junit")
+            usage("--junit is no more: the grader writes results.json (--results FILE), and grading/results.py "
+                  "makes JUnit XML of it (./lab grade NN --junit FILE does both)");
         else if (arg == "--confined") confined = true;
         else if (arg == "--not-run") {
             not_run = true;
             not_run_reason = value();
         }
         else if (arg == "--expect-failure") expect_failure = true;
+        else if (arg == "--expect-score-at-most") {
+            char* end = nullptr;
+            const std::string percent = value();
+            most_percent = std::strtod(percent.c_str(), &end);
+            if (*end != '\0' || most_percent < 0 || most_percent > 100)
+                usage("--expect-score-at-most needs a percentage from 0 to 100");
+        }
         else if (arg == "--max-threads") {
             settings.max_threads = std::atoi(value().c_str());
             if (settings.max_threads <= 0) usage("--max-threads needs a positive number");
@@ -369,10 +445,11 @@ int main(int argc, char** argv) {
         } else doctest_args.push_back(argv[i]);
     }
     if (settings.program.empty() == settings.command.empty()) usage("give exactly one of --program and --cmd");
+    if (most_percent >= 0 && (!expect_failure || points_path.empty()))
+        usage("--expect-score-at-most goes with --expect-failure and --points");
     if (!points_path.empty()) read_points(points_path);
-    Output results_file, junit_file;
+    Output results_file;
     if (!results_path.empty()) results_file = Output(results_path);
-    if (!junit_path.empty()) junit_file = Output(junit_path);
     // Programs under test may run as the same user as the grader (in the
     // sandbox they do): they must not be able to read or change its memory,
     // its descriptors (the results pipe) or attach a debugger to it.
@@ -397,31 +474,63 @@ int main(int argc, char** argv) {
     if (not_run) doctest_args.push_back("--list-test-cases");
     doctest::Context context;
     context.setOption("no-version", true);
+    context.setCout(&reporter_output);
     context.applyCommandLine(static_cast<int>(doctest_args.size()), doctest_args.data());
     const auto started = std::chrono::steady_clock::now();
     const int doctest_status = context.run();
     if (context.shouldExit() && !not_run) return doctest_status;  // --help, --list-test-cases, ...
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    int passed = 0, failed = 0;
-    for (const CaseResult& r : results) (r.passed ? passed : failed)++;
+    int passed = 0, failed = 0, skipped = 0;
+    for (const CaseResult& r : results) (r.skipped ? skipped : r.passed ? passed : failed)++;
     if (results_file.wanted()) results_file.write(results_json(seconds));
-    if (junit_file.wanted()) {
-        const std::string program = settings.program.empty() ? settings.command : settings.program;
-        junit_file.write(junit_xml("grade " + program, seconds));
-    }
+    const std::string skipped_text = skipped > 0 ? ", " + std::to_string(skipped) + " skipped" : "";
+    if (skipped > 0)
+        std::printf("%d %s skipped: %s not be checked on this machine (why: see [skip] above), and %s neither as "
+                    "passed nor as failed\n",
+                    skipped, skipped == 1 ? "test was" : "tests were", skipped == 1 ? "it could" : "they could",
+                    skipped == 1 ? "counts" : "count");
 
     if (expect_failure) {
+        // A skipped test is no failure: the suite must have caught the
+        // program in a check it really made.
+        if (failed > 0 && most_percent >= 0) {
+            // A program with one core mistake must lose a real part of the
+            // points: the points file weighs the lab's idea above its edges.
+            double score = 0, max_score = 0;
+            for (const CaseResult& r : results) {
+                if (r.skipped) continue;
+                max_score += rule_for(r.name).points;
+                if (r.passed) score += rule_for(r.name).points;
+            }
+            const double percent = max_score > 0 ? 100 * score / max_score : 0;
+            if (percent > most_percent + 1e-9) {
+                std::printf("this program fails %d of %zu tests, but scores %s of %s points (%.1f %%), more than the "
+                            "%s %% a program with this mistake may score: %s weighs it too little\n",
+                            failed, results.size(), number_text(score).c_str(), number_text(max_score).c_str(),
+                            percent, number_text(most_percent).c_str(), points_path.c_str());
+                std::printf("0 passed, 1 failed\n");
+                return 1;
+            }
+            std::printf("as it should, this program fails %d of %zu tests and scores %s of %s points (%.1f %%, at "
+                        "most %s %%)\n",
+                        failed, results.size(), number_text(score).c_str(), number_text(max_score).c_str(), percent,
+                        number_text(most_percent).c_str());
+            std::printf("1 passed, 0 failed\n");
+            return 0;
+        }
         if (failed > 0) {
             std::printf("as it should, this program fails %d of %zu tests\n", failed, results.size());
             std::printf("1 passed, 0 failed\n");
             return 0;
         }
-        std::printf("this program should fail the suite, but it passed every test: the suite checks too little\n");
+        std::printf("this program should fail the suite, but it failed no test%s: the suite checks too little\n",
+                    skipped > 0 ? " (some were skipped, not checked)" : "");
         std::printf("0 passed, 1 failed\n");
         return 1;
     }
     if (results.empty()) std::printf("no test ran: check the -tc filter\n");
-    std::printf("%d passed, %d failed\n", passed, failed);
+    std::printf("%d passed, %d failed%s\n", passed, failed, skipped_text.c_str());
+    // Skips alone do not fail the grading: nothing wrong was seen.
     return failed == 0 && !results.empty() ? 0 : 1;
 }

@@ -26,7 +26,14 @@ private:
 // Holds the contract's default port, 8001, for one test at a time: every
 // suite that checks the default takes this lock first (a file lock, so it
 // holds across suites running in parallel). available() is false when some
-// other program on this machine is using the port.
+// other program on this machine is using the port: the test then skips
+// (grader::skip_test), since it cannot check the default. The lock is
+// /tmp/netlabs-port-8001.lock, or the file GRADER_DEFAULT_PORT_LOCK names
+// (the harness's self-test holds the port itself while a suite it runs
+// finds it taken).
+// Why a test of the default port skips when available() is false.
+extern const char* const default_port_taken;
+
 class DefaultPortLock {
 public:
     DefaultPortLock();

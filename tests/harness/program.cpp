@@ -1,5 +1,7 @@
 #include "program.hpp"
 
+#include "busy_clock.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <fcntl.h>
@@ -188,8 +190,10 @@ Server::~Server() {
 }
 
 void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Where where) {
-    const auto deadline = Clock::now() + settings().startup_timeout();
-    const std::string seconds = seconds_text(settings().startup_timeout());
+    // The start-up deadline runs on a busy clock: the time the program
+    // waited for a CPU (a busy machine) does not count.
+    BusyClock clock(process_.pid());
+    const auto within = settings().startup_timeout();
     if (chosen_port) {
         // The command was given the port: watch for it to be listening.
         // Listening, and by the program itself: with several graders at
@@ -204,8 +208,8 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
                 fail("the server " + status->describe() + " before it was listening on port " +
                          std::to_string(*chosen_port),
                      explain_exit(*status, process_.stderr_text()), where);
-            if (Clock::now() > deadline)
-                fail("nothing was listening on port " + std::to_string(*chosen_port) + " within " + seconds,
+            if (clock.elapsed() > within)
+                fail("nothing was listening on port " + std::to_string(*chosen_port) + " within " + clock.describe(),
                      "the command must listen on the port the grader puts where it says {port}", where);
             process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(5));  // poll /proc every 5 ms
         }
@@ -215,12 +219,19 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
         transcript().add("server", "is listening on port " + std::to_string(port_));
         return;
     }
-    const std::optional<std::string> line = process_.next_stdout_line(deadline);
+    std::optional<std::string> line;
+    wait_on_busy_clock(
+        clock, within, [&] { return line.has_value() || process_.exit_status().has_value(); },
+        [&](Clock::time_point until) {
+            line = process_.next_stdout_line(until);
+            if (!line) process_.wait_for_exit(until);  // its output ended: wait for its exit
+        });
+    if (!line) line = process_.next_stdout_line(Clock::now());  // printed just before it exited
     if (!line) {
         if (const auto status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(200)))
             fail("the server " + status->describe() + " without printing 'listening on HOST:PORT'",
                  explain_exit(*status, process_.stderr_text()), where);
-        fail("the server printed no 'listening on HOST:PORT' line within " + seconds,
+        fail("the server printed no 'listening on HOST:PORT' line within " + clock.describe(),
              "print the line once listen() has succeeded, and flush it (std::endl, or fflush(stdout)): "
              "when standard output is a pipe, as it is here, it stays in a buffer until flushed", where);
     }
@@ -254,10 +265,14 @@ Client Server::connect(std::string name, int receive_buffer, Where where) {
 }
 
 void Server::expect_exit(int status, std::string_view hint, Where where) {
-    const auto ended = process_.wait_for_exit(Clock::now() + settings().exit_timeout());
+    BusyClock clock(process_.pid());  // the time it waited for a CPU does not count
+    std::optional<ExitStatus> ended;
+    wait_on_busy_clock(
+        clock, settings().exit_timeout(), [&] { return ended.has_value(); },
+        [&](Clock::time_point until) { ended = process_.wait_for_exit(until); });
     if (!ended)
         fail("the server should have exited with status " + std::to_string(status) + ", but it is still running " +
-                 seconds_text(settings().exit_timeout()) + " later",
+                 clock.describe() + " later",
              hint, where);
     transcript().add("server", ended->describe());
     if (!ended->exited || ended->code != status) {
@@ -404,10 +419,14 @@ Finished run_until_exit(const StartOptions& options, Where where) {
     const std::vector<std::string> argv = command_for(options, 0);
     transcript().add("grader", "runs: " + join(argv));
     ChildProcess process(argv, limits_for(options), false);
-    const auto status = process.wait_for_exit(Clock::now() + settings().startup_timeout());
+    BusyClock clock(process.pid());  // the time it waited for a CPU does not count
+    std::optional<ExitStatus> status;
+    wait_on_busy_clock(
+        clock, settings().startup_timeout(), [&] { return status.has_value(); },
+        [&](Clock::time_point until) { status = process.wait_for_exit(until); });
     if (!status) {
         fail("the program should have exited at once, but it is still running after " +
-                 seconds_text(settings().startup_timeout()) + "\n  its standard output: " + quote_bytes(process.stdout_text()) + "\n  its standard error: " +
+                 clock.describe() + "\n  its standard output: " + quote_bytes(process.stdout_text()) + "\n  its standard error: " +
                  quote_end(process.stderr_text()),
              "check its arguments before doing anything else, and exit when they are wrong or when it "
              "cannot listen", where);

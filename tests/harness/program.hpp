@@ -110,6 +110,7 @@ public:
     bool is_blocked_sending_to(const Client& client) const;
 
     ChildProcess& process() { return process_; }
+    const ChildProcess& process() const { return process_; }
     // For failure reports: why it ended, if its end is the cause, and its state.
     ProgramState program_state(std::string_view hint = {}) const;
     std::string status_report(std::string_view hint = {}) const;

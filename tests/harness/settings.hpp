@@ -40,6 +40,17 @@ struct Settings {
     std::chrono::milliseconds exit_timeout() const { return scaled(2.0); }
     // A negative check ("nothing arrives") watches for this fixed window.
     std::chrono::milliseconds silence_window() const { return scaled(0.3); }
+
+    // Programs the suite cannot grade without (GRADER_NEEDS_PROGRAM): when
+    // one is not on the PATH, the grader exits with status 2 before any
+    // test, naming what to install. A check that could not be made is never
+    // a pass, and a whole suite of them is no grade.
+    struct NeededProgram {
+        std::string name;     // "nc", looked for on the PATH
+        std::string what;     // "netcat", for the message
+        std::string package;  // "netcat-openbsd": what Debian and Ubuntu install it with
+    };
+    std::vector<NeededProgram> needed_programs;
 };
 
 Settings& settings();
@@ -51,6 +62,17 @@ Settings& settings();
 // At the top level of a suite whose programs all get more options (lab 11).
 #define GRADER_SERVER_ARGS(...) \
     [[maybe_unused]] static const bool grader_server_args = (grader::settings().server_args = {__VA_ARGS__}, true)
+
+// At the top level of a suite that needs a program on the PATH, e.g.
+//   GRADER_NEEDS_PROGRAM("nc", "netcat", "netcat-openbsd");
+#define GRADER_NEEDS_PROGRAM(name, what, debian_package)                                                \
+    [[maybe_unused]] static const bool GRADER_CONCAT(grader_needs_program_, __LINE__) =                   \
+        (grader::settings().needed_programs.push_back({name, what, debian_package}), true)
+#define GRADER_CONCAT(a, b) GRADER_CONCAT_(a, b)
+#define GRADER_CONCAT_(a, b) a##b
+
+// The first file called `name` on the PATH that can be run, or "".
+std::string find_on_path(const std::string& name);
 
 // "2.0 s": a duration as the reports show it.
 std::string seconds_text(std::chrono::milliseconds duration);

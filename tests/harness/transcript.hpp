@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -74,6 +75,17 @@ void set_status_reporter(std::nullptr_t);  // no reporter
 [[noreturn]] void fail(const std::string& what, std::string_view hint = {}, Where where = Where::current());
 // The same, but the test goes on (for checks made while cleaning up).
 void fail_without_stopping(const std::string& what, std::string_view hint = {}, Where where = Where::current());
+// Ends the current test as SKIPPED: what it checks could not be checked on
+// this machine, and that is not the program's fault (port 8001 taken by
+// another program, say). A skipped test is neither passed nor failed: the
+// grader's line shows "[skip]" and why, and results.json gives it 0 of 0
+// points (a check never made is never a pass). A test that has already
+// failed stays failed. Call it from the test's own thread. A tool without
+// which the suite cannot grade at all is no reason to skip: declare it with
+// GRADER_NEEDS_PROGRAM (settings.hpp), and grading refuses to start.
+[[noreturn]] void skip_test(const std::string& why);
+// Why the current test was skipped, if it was.
+std::optional<std::string> skipped_this_test();
 // For a failure that did not come through fail() (a plain doctest CHECK, an
 // exception): the same report around its message, so that every failure
 // has the transcript, the program's state and a hint.

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "checks/many_clients.hpp"
+#include "checks/paced.hpp"
 #include "settings.hpp"
 
 namespace grader::chat {
@@ -867,13 +868,15 @@ void a_reset_while_relaying_disturbs_nobody(const Protocol& protocol) {
     transcript().add("alice", "sends numbered lines, " + std::to_string(chunk) +
                                   " at a time, until the server waits to send to bob; from",
                      line_of(0), true);
-    auto hear_what_has_come = [&] {
+    // carol hears what has come, waiting up to `within` for its first line.
+    auto hear_what_has_come = [&](std::chrono::milliseconds within) {
         while (heard < sent) {
             // (Where slow clients are dropped, carol may hear bob leave
             // first: an event loop never waits to send to him.)
             const std::optional<std::string> line = room.protocol().slow_clients_dropped
-                                                        ? room.try_next_line(carol, std::chrono::milliseconds(0))
-                                                        : carol.try_next_line(std::chrono::milliseconds(0));
+                                                        ? room.try_next_line(carol, within)
+                                                        : carol.try_next_line(within);
+            within = std::chrono::milliseconds(0);
             if (!line) return;
             if (*line != room.says(alice, line_of(heard)))
                 fail("carol expected " + quote_bytes(room.says(alice, line_of(heard))) +
@@ -891,12 +894,31 @@ void a_reset_while_relaying_disturbs_nobody(const Protocol& protocol) {
         return (!may_drop || sent % (8 * chunk) == 0) && room.server().is_blocked_sending_to(bob);
     };
     bool waits = false;
+    // carol keeps reading: only bob's window fills. alice is paced to her:
+    // at most 256 lines (256 KB) sent that carol has not received, so that
+    // a server that drops slow clients never sees carol as one, however
+    // busy the machine (checks/paced.hpp). While carol catches up, /proc is
+    // looked at every 50 ms: the server may be stuck sending to bob.
+    constexpr int window = 256;
+    auto last_look = Clock::now();
+    auto stuck_on_bob = [&] {
+        if (bob_dropped()) return true;
+        if (Clock::now() - last_look < std::chrono::milliseconds(50)) return false;
+        last_look = Clock::now();
+        return waits = room.server().is_blocked_sending_to(bob);
+    };
     while (sent < most && !bob_dropped() && !(waits = server_waits_for_bob())) {
+        if (!chat_test::wait_for_reader(
+                sent + chunk, window, [&] { return heard; }, hear_what_has_come, stuck_on_bob,
+                [&] { return "  carol has " + std::to_string(heard) + " of the " + std::to_string(sent) +
+                             " lines alice has sent, while bob reads nothing\n"; },
+                survive_hint))
+            break;
         std::string lines;
         for (int n = sent; n < sent + chunk; ++n) lines += line_of(n) + "\n";
         alice.send(lines);
         sent += chunk;
-        hear_what_has_come();  // carol keeps reading: only bob's window fills
+        hear_what_has_come(std::chrono::milliseconds(0));
     }
     transcript().add("grader", waits ? "sees the server wait in send() to bob, after " + std::to_string(sent) +
                                            " lines from alice (carol has " + std::to_string(heard) + ")"

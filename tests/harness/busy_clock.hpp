@@ -1,0 +1,62 @@
+#pragma once
+// Time that counts against a program on a busy machine.
+//
+// A deadline that measures how fast a program is (lab 09: 10,000 clients
+// within 30 s) would blame a correct program for a busy machine: with other
+// work on every core, the program and the grader's own clients wait for a
+// CPU, runnable, most of the time. The kernel counts that wait for each
+// thread (/proc/PID/task/TID/schedstat, its second field). A BusyClock
+// gives the time since it started less the time in which the program under
+// test, or the grader's thread, was waiting for a CPU: on an idle machine,
+// the time on the clock; on a busy one, about the time the work would have
+// taken on an idle one. A program that hangs, or sleeps, waits for no CPU:
+// its deadline comes on time.
+//
+// The two wait at once, or in turn (the server idle while the grader waits
+// to send it more): sample() takes, for each interval between samples, the
+// longer of the two waits, so call it often (each round of a wait loop).
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace grader {
+
+class BusyClock {
+public:
+    // `program`: the process group of the program under test.
+    explicit BusyClock(pid_t program);
+    // Reads the waits since the last sample (cheap: a few small files).
+    void sample();
+    // Time on the clock, less the waits for a CPU, since construction.
+    std::chrono::milliseconds elapsed();
+    // "30.0 s (95.1 s on the clock, of which the program or the grader
+    // waited 65.1 s for a CPU: the machine was busy)"
+    std::string describe();
+
+private:
+    long long program_wait_ns();
+    pid_t program_;
+    std::chrono::steady_clock::time_point start_, last_refresh_;
+    std::vector<std::string> program_tasks_;  // schedstat files of the program's threads
+    long long program_wait_ = 0, grader_wait_ = 0;  // at the last sample
+    long long discounted_ns_ = 0;                   // the waits counted out so far
+};
+
+// Waits until done() is true, or `within` has passed on a BusyClock of the
+// program's group: wait_a_little(until) waits for a change until then (a
+// round is at most 20 ms). True if done() came. For a deadline that a
+// program's start or end must meet: a runtime that starts slowly because
+// the machine is busy (CPython under load) is not late.
+template <typename Done, typename WaitALittle>
+bool wait_on_busy_clock(BusyClock& clock, std::chrono::milliseconds within, Done done, WaitALittle wait_a_little) {
+    while (!done()) {
+        if (clock.elapsed() >= within) return done();
+        wait_a_little(std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+}  // namespace grader
