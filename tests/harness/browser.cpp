@@ -91,6 +91,9 @@ Browser::Browser(Where where) : messages_(std::make_unique<BrowserMessages>()) {
     if (chromium.empty())
         skip_test("no Chromium on this machine to open the page in (Debian: apt-get install chromium; or set "
                   "LAB_CHROMIUM to a Chromium or Chrome)");
+    if (::access(chromium.c_str(), X_OK) != 0)
+        skip_test("LAB_CHROMIUM names " + chromium + ", which is no program that can be run here (" +
+                  std::strerror(errno) + ")");
     std::string folder = temporary_folder() + "/netlabs-chromium-XXXXXX";
     if (!::mkdtemp(folder.data()))
         skip_test("cannot make a profile folder for Chromium in " + temporary_folder() + ": " + std::strerror(errno));
@@ -150,7 +153,10 @@ Browser::Browser(Where where) : messages_(std::make_unique<BrowserMessages>()) {
     while (sent && !messages_->replies.contains(id) && read_messages(deadline)) {
     }
     if (!messages_->replies.contains(id))
-        skip_test("the browser (" + chromium + ") did not start within " + seconds_text(startup_timeout()) + chromium_said());
+        skip_test("the browser (" + chromium + ") " +
+                  (Clock::now() < deadline ? std::string("ended before it answered its first command")
+                                           : "did not start within " + seconds_text(startup_timeout())) +
+                  chromium_said());
     transcript().add("grader", "the browser runs: " + messages_->replies[id]["result"].value("product", std::string("?")));
 }
 
