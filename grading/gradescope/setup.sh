@@ -39,10 +39,11 @@ if [[ -z "${SKIP_APT:-}" ]]; then
     export DEBIAN_FRONTEND=noninteractive
     run "apt-get update" apt-get update
     # Ubuntu 22.04's g++ is 11, 24.04's 13: the labs build with both (C++20).
-    # netcat-openbsd: lab 06's tests drive a client with nc.
+    # netcat-openbsd: lab 06's tests drive a client with nc. libssl-dev,
+    # nlohmann-json3-dev: lab 11 (every lab's build configures it).
     run "installing the compiler, Meson, bubblewrap and netcat" \
         apt-get install -y --no-install-recommends g++ meson ninja-build pkg-config cmake python3 \
-        libfmt-dev doctest-dev bubblewrap util-linux netcat-openbsd
+        libfmt-dev doctest-dev bubblewrap util-linux netcat-openbsd libssl-dev nlohmann-json3-dev
 fi
 
 # The Meson the project needs (meson.build: meson_version), the image's if

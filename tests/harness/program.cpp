@@ -66,17 +66,30 @@ StartOptions with_args(std::vector<std::string> args) {
     return options;
 }
 
+namespace {
+// The test's arguments, and the suite's server_args the test does not give itself.
+std::vector<std::string> arguments_for(const StartOptions& options) {
+    std::vector<std::string> args = options.args;
+    const std::vector<std::string>& extra = settings().server_args;
+    for (std::size_t i = 0; options.server_args && i + 1 < extra.size(); i += 2)
+        if (std::find(options.args.begin(), options.args.end(), extra[i]) == options.args.end())
+            args.insert(args.end(), {extra[i], extra[i + 1]});
+    return args;
+}
+}  // namespace
+
 std::vector<std::string> command_for(const StartOptions& options, std::uint16_t chosen_port) {
     const Settings& s = settings();
     if (!s.program.empty()) {
         std::vector<std::string> argv = {s.program};
         if (!options.port.empty()) argv.insert(argv.end(), {"--port", options.port});
-        argv.insert(argv.end(), options.args.begin(), options.args.end());
+        const std::vector<std::string> args = arguments_for(options);
+        argv.insert(argv.end(), args.begin(), args.end());
         return argv;
     }
     // --cmd: {host} takes the test's --host, if it gives one (127.0.0.1 if
     // not); otherwise --host stays among the arguments added at the end.
-    std::vector<std::string> args = options.args;
+    std::vector<std::string> args = arguments_for(options);
     std::string host;
     if (s.command.find("{host}") != std::string::npos) {
         host = "127.0.0.1";

@@ -30,6 +30,9 @@ struct StartOptions {
     // Every send() or write() on a socket in the program takes only a few
     // bytes (an LD_PRELOAD shim): checks that partial sends are finished.
     bool short_sends = false;
+    // False: without the suite's settings().server_args (to check the
+    // defaults they would override).
+    bool server_args = true;
 };
 
 // Shorthands: on_port("8001") gives --port 8001; with_args({"--host", "::1"})

@@ -32,6 +32,11 @@ struct Settings {
     // with status 0 is then no failure of its own (GRADER_SERVER_EXITS_BY_ITSELF()).
     bool server_exits_by_itself = false;
 
+    // Options every start of the program gets, as "FLAG VALUE" pairs, unless
+    // a test gives FLAG itself (lab 11: "--web-port 0", so that no test
+    // takes the default web port). GRADER_SERVER_ARGS("--web-port", "0").
+    std::vector<std::string> server_args;
+
     std::chrono::milliseconds scaled(double seconds) const {
         return std::chrono::milliseconds(static_cast<long long>(seconds * time_scale * 1000));
     }
@@ -59,6 +64,10 @@ Settings& settings();
 // At the top level of a suite whose server ends by itself (lab 01).
 #define GRADER_SERVER_EXITS_BY_ITSELF() \
     [[maybe_unused]] static const bool grader_server_exits_by_itself = (grader::settings().server_exits_by_itself = true)
+
+// At the top level of a suite whose programs all get more options (lab 11).
+#define GRADER_SERVER_ARGS(...) \
+    [[maybe_unused]] static const bool grader_server_args = (grader::settings().server_args = {__VA_ARGS__}, true)
 
 // At the top level of a suite that needs a program on the PATH, e.g.
 //   GRADER_NEEDS_PROGRAM("nc", "netcat", "netcat-openbsd");

@@ -80,7 +80,7 @@ def seconds_since(start: float) -> str:
 def check(args, extra: list[str]) -> int:
     """./lab check [--asan|--tsan] [--languages]"""
     sanitizer = args.sanitizer or "tsan"
-    deps.ensure(more=deps.LANGUAGE_PACKAGES if args.languages else [])
+    deps.ensure(more=(deps.LANGUAGE_PACKAGES if args.languages else []) + deps.BROWSER_PACKAGES + deps.INTEROP_PACKAGES)
     start = time.monotonic()
     build.configure(BUILD)
     if deps.installed_now:

@@ -44,6 +44,8 @@ def test(args, extra: list[str]) -> int:
     lab = labs.find(args.lab)
     tree = "solutions" if args.solution else "labs"
     deps.ensure()
+    if lab.id == "11":
+        deps.ensure_if_possible(deps.BROWSER_PACKAGES, "without Chromium, lab 11's browser tests are skipped")
     if args.sanitizer == "tsan" and not lab.threaded:
         say("note: lab {id}'s program runs one thread: ThreadSanitizer has no race to find in it", id=lab.id)
     folder = build.folder_for(args.sanitizer)
@@ -116,6 +118,10 @@ DEMOS = {
                "tests/demo/reliable_udp_demo.py", "this demo comes with lab 10 (reliable-udp)",
                ["solutions/10-reliable-udp/reliable-udp"],
                ["python3", "{root}/tests/demo/reliable_udp_demo.py", "{build}/solutions/10-reliable-udp/reliable-udp"]),
+    "11": Demo("the web chat: a chat client and a browser page in one room; then yours",
+               "tests/demo/web_chat_demo.py", "this demo comes with lab 11 (web-chat)",
+               ["solutions/11-web-chat/web-chat"],
+               ["python3", "{root}/tests/demo/web_chat_demo.py", "{build}/solutions/11-web-chat/web-chat"]),
 }
 DEFAULT_DEMO = "06"
 
@@ -138,6 +144,8 @@ def demo(args, extra: list[str]) -> int:
     if not (ROOT / shown.needs).exists():
         die(shown.missing)
     deps.ensure()
+    if shown.needs.endswith("web_chat_demo.py"):  # a browser page, where Chromium can be had
+        deps.ensure_if_possible(deps.BROWSER_PACKAGES, "without Chromium, a WebSocket client stands in for the browser")
     build.configure(BUILD)
     build.build(BUILD, shown.targets)
     run_instead([part.format(root=ROOT, build=BUILD) for part in shown.command])

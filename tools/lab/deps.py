@@ -18,6 +18,11 @@ PACKAGES_FILE = Path(__file__).with_name("debian-packages.txt")
 # Correct servers in other languages (tests/*/examples/) are graded where
 # their toolchains are installed; ./lab check --languages installs them.
 LANGUAGE_PACKAGES = ["golang-go", "nodejs"]
+# Lab 11's browser tests open its page in headless Chromium; ./lab check has
+# a WebSocket client nobody here wrote chat with its reference. Installed
+# only for the commands that use them.
+BROWSER_PACKAGES = ["chromium"]
+INTEROP_PACKAGES = ["python3-websockets"]
 
 installed_now = False  # did this run install anything? (then meson must look again)
 
@@ -78,3 +83,12 @@ def ensure(more: list[str] = (), packages: list[str] | None = None) -> None:
         die("apt-get install failed (above); the command to run as root is:\n         {command}", command=command)
     installed_now = True
     say("installed: {packages}", packages=names)
+
+
+def ensure_if_possible(packages: list[str], without: str) -> None:
+    """Installs `packages` where it can; where it cannot (no root, no sudo),
+    says `without` and goes on: what needs them is skipped, never passed."""
+    try:
+        ensure(packages=packages)
+    except SystemExit:
+        say(without)

@@ -144,6 +144,13 @@ SPANISH = {
     "this demo comes with lab 10 (reliable-udp)": "esta demo llega con el laboratorio 10 (reliable-udp)",
     "a file sent with lab 10's reliable-udp through a visibly bad network, arriving identical":
         "un fichero enviado con el reliable-udp del laboratorio 10 por una red visiblemente mala, y llega idéntico",
+    "this demo comes with lab 11 (web-chat)": "esta demo llega con el laboratorio 11 (web-chat)",
+    "the web chat: a chat client and a browser page in one room; then yours":
+        "el chat web: un cliente de chat y una página en un navegador, en una sala; luego el tuyo",
+    "without Chromium, a WebSocket client stands in for the browser":
+        "sin Chromium, un cliente WebSocket ocupa el lugar del navegador",
+    "without Chromium, lab 11's browser tests are skipped":
+        "sin Chromium, las pruebas con navegador del laboratorio 11 se omiten",
 
     # ------------------------------------------------------------------ bench
     "--cmd needs {{port}} in the command: --cmd \"COMMAND --port {{port}}\"":

@@ -1,0 +1,1 @@
+../09-event-loop/chat_room.cpp

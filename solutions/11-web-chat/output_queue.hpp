@@ -1,0 +1,1 @@
+../09-event-loop/output_queue.hpp

@@ -1,0 +1,5 @@
+#include "page.hpp"
+
+#include "chat_html.hpp"  // generated at build time: chat_html, the page's bytes
+
+std::string_view chat_page() { return {reinterpret_cast<const char*>(chat_html), sizeof chat_html}; }
