@@ -138,18 +138,18 @@ Browser::Browser(Where where) : messages_(std::make_unique<BrowserMessages>()) {
     ::close(from[1]);
     if (log >= 0) ::close(log);
     if (null >= 0) ::close(null);
-    to_chromium_ = FileDescriptor(to[1]);
-    from_chromium_ = FileDescriptor(from[0]);
+    to_chromium_ = net::Socket(to[1]);
+    from_chromium_ = net::Socket(from[0]);
     if (pid < 0) skip_test(std::string("cannot start Chromium: ") + std::strerror(errno));
     pid_ = pid;
-    ::fcntl(from_chromium_.get(), F_SETFL, O_NONBLOCK);
+    ::fcntl(from_chromium_.fd(), F_SETFL, O_NONBLOCK);
     transcript().add("grader", "starts a browser: " + chromium + " --headless (driven over the DevTools protocol)");
 
     // Whether it runs: it answers a first command.
     const int id = next_id_++;
     const std::string message = json{{"id", id}, {"method", "Browser.getVersion"}}.dump() + '\0';
     const auto deadline = Clock::now() + startup_timeout();
-    const bool sent = ::write(to_chromium_.get(), message.data(), message.size()) == static_cast<ssize_t>(message.size());
+    const bool sent = ::write(to_chromium_.fd(), message.data(), message.size()) == static_cast<ssize_t>(message.size());
     while (sent && !messages_->replies.contains(id) && read_messages(deadline)) {
     }
     if (!messages_->replies.contains(id))
@@ -161,8 +161,8 @@ Browser::Browser(Where where) : messages_(std::make_unique<BrowserMessages>()) {
 }
 
 Browser::~Browser() {
-    to_chromium_.reset();
-    from_chromium_.reset();
+    to_chromium_.close();
+    from_chromium_.close();
     if (pid_ > 0) {
         ::kill(-pid_, SIGKILL);  // Chromium and every process it started
         ::waitpid(pid_, nullptr, 0);
@@ -179,10 +179,10 @@ std::string Browser::chromium_said() const {
 }
 
 bool Browser::read_messages(Clock::time_point deadline) {
-    pollfd waiting{from_chromium_.get(), POLLIN, 0};
+    pollfd waiting{from_chromium_.fd(), POLLIN, 0};
     if (::poll(&waiting, 1, milliseconds_until(deadline)) <= 0) return false;
     char buffer[65536];
-    const ssize_t n = ::read(from_chromium_.get(), buffer, sizeof buffer);
+    const ssize_t n = ::read(from_chromium_.fd(), buffer, sizeof buffer);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
     if (n <= 0) return false;  // it has gone
     received_.append(buffer, static_cast<std::size_t>(n));
@@ -207,7 +207,7 @@ std::optional<std::string> Browser::try_call(const std::string& method, const st
     if (!session.empty()) message["sessionId"] = session;
     const std::string bytes = message.dump() + '\0';
     for (std::size_t sent = 0; sent < bytes.size();) {
-        const ssize_t n = ::write(to_chromium_.get(), bytes.data() + sent, bytes.size() - sent);
+        const ssize_t n = ::write(to_chromium_.fd(), bytes.data() + sent, bytes.size() - sent);
         if (n <= 0) {
             if (errno == EINTR) continue;
             skip_test("the browser stopped taking commands (" + std::string(std::strerror(errno)) + ")" + chromium_said());

@@ -23,7 +23,7 @@
 
 #include <sys/types.h>
 
-#include "fd.hpp"
+#include "net/socket.hpp"
 #include "transcript.hpp"
 
 namespace grader {
@@ -86,8 +86,8 @@ private:
     std::string chromium_said() const;
 
     pid_t pid_ = -1;
-    FileDescriptor to_chromium_;    // our end of its descriptor 3
-    FileDescriptor from_chromium_;  // our end of its descriptor 4
+    net::Socket to_chromium_;       // our end of its descriptor 3
+    net::Socket from_chromium_;     // our end of its descriptor 4
     std::string profile_;           // a fresh --user-data-dir, removed at the end
     std::string log_;               // its standard output and error, a file in the profile's parent
     std::string received_;          // bytes from Chromium not yet split into messages
