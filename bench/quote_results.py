@@ -58,7 +58,7 @@ def table_of(lines):
 
 
 def number(cell):
-    return float(cell.replace(",", ""))
+    return float(str(cell).replace(",", ""))
 
 
 class Run:
