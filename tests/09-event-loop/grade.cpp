@@ -69,7 +69,69 @@ GRADER_START_UP_TESTS()
 // The chat of lab 06, each client named by the nickname it takes as it
 // connects; descriptors end with their clients (the thread count has its
 // own test here: exactly one).
-GRADER_CHAT_TESTS_ON_ONE_THREAD(grader::chat::by_nickname)
+TEST_SUITE("joining and leaving") {
+    TEST_CASE("the others get '* NAME joined' when a client connects; the newcomer gets nothing") {
+        grader::chat::others_hear_a_client_join(grader::chat::by_nickname);
+    }
+    TEST_CASE("the others get '* NAME left' when a client closes its side; its connection is closed") {
+        grader::chat::others_hear_a_client_leave_when_it_closes(grader::chat::by_nickname);
+    }
+    TEST_CASE("the others get '* NAME left' when a client resets its connection") {
+        grader::chat::others_hear_a_client_leave_when_it_resets(grader::chat::by_nickname);
+    }
+    TEST_CASE("a client who left is heard no more") {
+        grader::chat::a_client_who_left_is_heard_no_more(grader::chat::by_nickname);
+    }
+}
+TEST_SUITE("chat") {
+    TEST_CASE("a line goes to every other client as 'NAME says: LINE'") {
+        grader::chat::a_line_goes_to_every_other_client(grader::chat::by_nickname);
+    }
+    TEST_CASE("the sender gets nothing back") {
+        grader::chat::the_sender_gets_nothing_back(grader::chat::by_nickname);
+    }
+    TEST_CASE("empty lines are ignored") {
+        grader::chat::empty_lines_are_ignored(grader::chat::by_nickname);
+    }
+    TEST_CASE("a line sent one byte at a time arrives whole") {
+        grader::chat::a_line_sent_byte_by_byte_arrives_whole(grader::chat::by_nickname);
+    }
+    TEST_CASE("many lines in one write, and a line over several writes, arrive as lines, in order") {
+        grader::chat::lines_arrive_as_lines_however_written(grader::chat::by_nickname);
+    }
+    TEST_CASE("'\\r\\n' ends a line too: one '\\r' before the '\\n' is dropped") {
+        grader::chat::cr_lf_ends_a_line(grader::chat::by_nickname);
+    }
+    TEST_CASE("two clients typing at once: each line arrives whole") {
+        grader::chat::two_clients_typing_at_once(grader::chat::by_nickname);
+    }
+    TEST_CASE("'/who' is answered to the asker alone: everyone online, in the order they connected") {
+        grader::chat::who_lists_everyone_in_order(grader::chat::by_nickname);
+    }
+    TEST_CASE("'/who' is a command only as the exact whole line") {
+        grader::chat::who_is_a_command_only_as_the_whole_line(grader::chat::by_nickname);
+    }
+    TEST_CASE("a last line without '\\n' is relayed when its sender closes its side") {
+        grader::chat::a_last_line_is_relayed_at_half_close(grader::chat::by_nickname);
+    }
+}
+TEST_SUITE("many clients") {
+    TEST_CASE("50 clients each send 100 lines at once: every other client gets them all, whole, in order") {
+        grader::chat::fifty_clients_send_at_once(grader::chat::by_nickname);
+    }
+    TEST_CASE("clients joining and leaving during the traffic disturb nobody") {
+        grader::chat::clients_come_and_go_during_traffic(grader::chat::by_nickname);
+    }
+    TEST_CASE("a client that resets while lines are relayed to it disturbs nobody") {
+        grader::chat::a_reset_while_relaying_disturbs_nobody(grader::chat::by_nickname);
+    }
+    TEST_CASE("clients that reset or close in the middle of a line disturb nobody") {
+        grader::chat::resets_mid_line_disturb_nobody(grader::chat::by_nickname);
+    }
+    TEST_CASE("descriptors end with their clients") {
+        grader::chat::descriptors_end_with_clients(grader::chat::by_nickname);
+    }
+}
 
 TEST_SUITE("one thread") {
 

@@ -15,6 +15,18 @@
 // The two wait at once, or in turn (the server idle while the grader waits
 // to send it more): sample() takes, for each interval between samples, the
 // longer of the two waits, so call it often (each round of a wait loop).
+//
+// A process that lives a moment (the subshells a `pyenv` shim or a shell
+// script runs before it execs the server) takes its wait with it: no file
+// is left to read. So the machine's own count is a third measure: the time
+// in which some task waited for a CPU (/proc/pressure/cpu, "some"), taken
+// for at most four fifths of each interval, because it may be another
+// program's wait. On an idle machine it is 0; on a saturated one the clock
+// still runs at a fifth of its speed at least, so a program that hangs fails
+// within five times its deadline. Measured: the Python robust chat (08),
+// started through pyenv's shim beside 8 busy loops (load 27 on 2 cores),
+// failed 27 of 50 start-up deadlines on the first two measures alone (0.6 s
+// of 5.7 s counted out).
 
 #include <chrono>
 #include <string>
@@ -28,6 +40,14 @@ class BusyClock {
 public:
     // `program`: the process group of the program under test.
     explicit BusyClock(pid_t program);
+    // Several programs at work together (lab 10's sender and receiver), and
+    // threads of the grader's own that work with them (its network's), by
+    // their thread id. `longest`: in each interval the longest of all their
+    // waits (they work at once); `added`: all their waits added up (they
+    // work in turn, as two ends of a protocol and the network between
+    // them, where every wait lengthens the round trip).
+    enum class Waits { longest, added };
+    BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits = Waits::longest);
     // Reads the waits since the last sample (cheap: a few small files).
     void sample();
     // Time on the clock, less the waits for a CPU, since construction.
@@ -37,11 +57,16 @@ public:
     std::string describe();
 
 private:
-    long long program_wait_ns();
-    pid_t program_;
+    std::vector<long long> program_waits_ns();  // one per program
+    std::vector<long long> grader_waits_ns();   // one per grader thread
+    std::vector<pid_t> programs_;
+    Waits waits_ = Waits::longest;
+    std::vector<std::string> grader_tasks_;  // schedstat files of the grader's threads
     std::chrono::steady_clock::time_point start_, last_refresh_;
-    std::vector<std::string> program_tasks_;  // schedstat files of the program's threads
-    long long program_wait_ = 0, grader_wait_ = 0;  // at the last sample
+    std::vector<std::vector<std::string>> program_tasks_;  // schedstat files of each program's threads
+    std::vector<long long> program_waits_, grader_waits_;  // at the last sample
+    long long machine_wait_ = 0;  // /proc/pressure/cpu's "some" at the last sample
+    std::chrono::steady_clock::time_point last_sample_;
     long long discounted_ns_ = 0;                   // the waits counted out so far
 };
 

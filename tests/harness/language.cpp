@@ -16,6 +16,10 @@ namespace {
 // under the 64 KiB a compiler must accept in one literal.
 constexpr std::string_view catalog_parts[] = {
 #include "hints.es.txt"
+,
+#include "reports.es.txt"
+,
+#include "names.es.txt"
 };
 
 // An English hint with "{}" where it varies ("this is line {} ..."): its
@@ -221,5 +225,13 @@ std::string localized_hint(std::string_view english_hint, Language language) {
 }
 
 std::string localized_hint(std::string_view english_hint) { return localized_hint(english_hint, hint_language()); }
+
+std::string localized_text(std::string_view english_text) { return localized_hint(english_text, hint_language()); }
+
+std::string localized_test_name(std::string_view english_name) {
+    if (hint_language() == Language::english) return std::string(english_name);
+    const auto spanish = spanish_for(english_name);
+    return spanish ? *spanish : std::string(english_name);
+}
 
 }  // namespace grader

@@ -1,12 +1,16 @@
 #pragma once
-// The language of the grader's hints. The grader's own messages (what was
-// sent, what came back, what was expected) stay in English, like the
-// program's protocol; the hint, the part that teaches, can be in Spanish.
+// The language of the grader's reports. Under LAB_LANG=es everything the
+// student reads is Spanish: the hints, the framing of a report (what
+// happened, the server, expected ... but), the test's title and the closing
+// line; the protocol's own words (what was sent, 'listening on HOST:PORT')
+// stay as they are on the wire.
 //
 // LAB_LANG=es (or a Spanish locale: LC_ALL, LC_MESSAGES or LANG starting
 // with "es") selects Spanish; LAB_LANG=en forces English. Translations come
-// from the catalog hints.es.txt, beside this file. A hint with no
-// translation there is shown in English: the catalog may lag the suites.
+// from the catalogs beside this file: hints.es.txt (the hints),
+// reports.es.txt (the report's own sentences) and names.es.txt (a Spanish
+// title per test; the English name stays the test's id, for points files
+// and -tc filters). A line with no translation is shown in English.
 
 #include <optional>
 #include <string>
@@ -27,6 +31,10 @@ Language language_from(const char* lab_lang, const char* lc_all, const char* lc_
 // This is the one call the report makes: localized_hint(hint).
 std::string localized_hint(std::string_view english_hint);
 std::string localized_hint(std::string_view english_hint, Language language);
+// The same for the report's own text (each line looked up on its own, its
+// indentation kept), and for a test's name (its Spanish title).
+std::string localized_text(std::string_view english_text);
+std::string localized_test_name(std::string_view english_name);
 
 // The Spanish for one line of a hint, if the catalog has it (exactly, or
 // through a pattern whose {} stand for the parts that vary).

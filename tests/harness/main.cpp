@@ -24,7 +24,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "fd.hpp"
+#include "language.hpp"
+#include "net/socket.hpp"
 #include "process.hpp"
 #include "settings.hpp"
 #include "transcript.hpp"
@@ -40,7 +41,21 @@ struct CaseResult {
     // failed (and worth nothing either way).
     bool skipped = false;
     std::string skip_reason;
+    std::string report;  // what the student reads above its [FAIL] line
+    std::string where;   // FILE:LINE of the first failure
 };
+
+// Failures with the same cause (grader::failure_kind_this_test()): the
+// first is shown in full, the others one line each ("and 16 more tests
+// stopped at the same point"), so that a blank starter's first run is one
+// clear message with its hint once. results.json keeps every report.
+struct SameCause {
+    std::string kind;
+    std::string first;  // the title of the test shown in full
+    std::string what;   // the first line of its report
+    int more = 0;
+};
+std::vector<SameCause> causes;
 
 std::vector<CaseResult> results;
 bool confined = false;  // --confined: the grader runs inside the sandbox (grading/)
@@ -72,10 +87,11 @@ void refuse_without_needed_programs() {
                install + "). No test was run.");
 }
 
-// doctest's console reporter writes the failure reports through this, to
-// standard output; its closing summary is muted: the grader prints its own
-// last line, and doctest's would count a skipped test as failed (and calls
-// the tests a filter left out "skipped").
+// doctest's console reporter writes through this, to standard output, for
+// --help and --list-test-cases; while tests run it is muted: the grader
+// prints each failure's report itself (in the student's language, the
+// same causes together) and its own last line (doctest's would count a
+// skipped test as failed, and calls the tests a filter left out "skipped").
 class MutableOutput : public std::streambuf {
 public:
     explicit MutableOutput(std::streambuf* out) : out_(out) {}
@@ -107,6 +123,7 @@ public:
         grader::start_test();
         current_ = CaseResult();
         current_.name = data.m_name;
+        current_.where = std::string(data.m_file.c_str()) + ":" + std::to_string(data.m_line);
         started_ = std::chrono::steady_clock::now();
     }
     void test_case_end(const doctest::CurrentTestCaseStats& stats) override {
@@ -120,13 +137,17 @@ public:
         // (setsid'd, double-forked) ends with its test, not with the suite.
         if (confined) grader::kill_every_other_process();
         current_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        const std::string title = grader::localized_test_name(current_.name);
+        const std::string seconds = seconds_text(current_.seconds);
         if (current_.skipped) {
             current_.output = "skipped (not checked on this machine, not the program's fault): " + current_.skip_reason;
-            std::printf("[skip] %s (%.2f s)\n       not checked on this machine: %s\n", current_.name.c_str(),
-                        current_.seconds, current_.skip_reason.c_str());
+            std::printf("%s %s (%s)\n       %s %s\n", grader::localized_text("[skip]").c_str(), title.c_str(),
+                        seconds.c_str(), grader::localized_text("not checked on this machine:").c_str(),
+                        grader::localized_text(current_.skip_reason).c_str());
+        } else if (current_.passed) {
+            std::printf("%s %s (%s)\n", grader::localized_text("[pass]").c_str(), title.c_str(), seconds.c_str());
         } else {
-            std::printf("%s %s (%.2f s)\n", current_.passed ? "[pass]" : "[FAIL]", current_.name.c_str(),
-                        current_.seconds);
+            print_failure(title, seconds);
         }
         std::fflush(stdout);
         results.push_back(current_);
@@ -138,22 +159,25 @@ public:
         if (grader::failed_this_test() || grader::skipped_this_test()) return;
         const std::string report = grader::report_for(what);
         current_.output += report;
-        std::printf("%s\n", report.c_str());
+        current_.report += report + "\n";
     }
     void log_assert(const doctest::AssertData& data) override {
         if (!data.m_failed) return;
         std::string message = std::string(data.m_decomp.c_str()) + std::string(data.m_exception.c_str());
         // A plain CHECK, not grader::fail(): give it the same report.
-        if (!grader::failed_this_test()) {
+        if (!grader::failed_this_test())
             message = grader::report_for(std::string(data.m_file) + ":" + std::to_string(data.m_line) + ": " +
                                          message);
-            std::printf("%s\n", message.c_str());
-        }
+        if (current_.report.empty()) current_.where = std::string(data.m_file) + ":" + std::to_string(data.m_line);
         current_.output += message + "\n";
+        current_.report += message + "\n";
     }
     void log_message(const doctest::MessageData& data) override {
         if (data.m_severity & doctest::assertType::is_warn) return;
+        // grader::fail()'s report (ADD_FAIL_AT): at the test's own line.
+        if (current_.report.empty()) current_.where = std::string(data.m_file) + ":" + std::to_string(data.m_line);
         current_.output += std::string(data.m_string.c_str()) + "\n";
+        current_.report += std::string(data.m_string.c_str()) + "\n";
     }
 
     void report_query(const doctest::QueryData& query) override {
@@ -166,22 +190,59 @@ public:
         }
     }
     // Only when tests are to run (not for --list-test-cases, nor --not-run).
-    void test_run_start() override { refuse_without_needed_programs(); }
+    void test_run_start() override {
+        refuse_without_needed_programs();
+        reporter_buffer.mute();  // before doctest's "[doctest] run with --help"
+    }
     // Listeners are called before doctest's own reporter: it writes its
     // summary after this.
-    void test_run_end(const doctest::TestRunStats&) override {
-        reporter_output.flush();
-        reporter_buffer.mute();
-    }
+    void test_run_end(const doctest::TestRunStats&) override {}
     void test_case_reenter(const doctest::TestCaseData&) override {}
     void subcase_start(const doctest::SubcaseSignature&) override {}
     void subcase_end() override {}
     void test_case_skipped(const doctest::TestCaseData&) override {}
 
 private:
+    static std::string seconds_text(double seconds) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f s", seconds);
+        return text;
+    }
+
+    // The first failure of a cause in full, under a rule; the next ones of
+    // the same cause one line each.
+    void print_failure(const std::string& title, const std::string& seconds) {
+        const std::string& kind = grader::failure_kind_this_test();
+        SameCause* same = nullptr;
+        for (SameCause& cause : causes)
+            if (!kind.empty() && cause.kind == kind) same = &cause;
+        if (same) {
+            ++same->more;
+            std::printf("%s %s (%s): %s\n", grader::localized_text("[FAIL]").c_str(), title.c_str(), seconds.c_str(),
+                        grader::localized_text("stopped at the same point as '" + same->first + "' (above)").c_str());
+            return;
+        }
+        std::string report = current_.report;
+        while (report.ends_with("\n\n")) report.pop_back();
+        if (!kind.empty()) causes.push_back({kind, title, report.substr(0, report.find('\n')), 0});
+        std::printf("%s\n%s  (%s)\n\n%s\n%s %s (%s)\n", std::string(79, '=').c_str(), title.c_str(),
+                    current_.where.c_str(), report.c_str(), grader::localized_text("[FAIL]").c_str(), title.c_str(),
+                    seconds.c_str());
+    }
+
     CaseResult current_;
     std::chrono::steady_clock::time_point started_;
 };
+
+// Under the tests, before the last line: each cause that stopped several.
+void print_same_causes() {
+    for (const SameCause& cause : causes) {
+        if (cause.more == 0) continue;
+        const std::string line = "and " + std::to_string(cause.more) + (cause.more == 1 ? " more test" : " more tests") +
+                                 " stopped at the same point as '" + cause.first + "' (its report is above):";
+        std::printf("%s\n  %s\n", grader::localized_text(line).c_str(), cause.what.c_str());
+    }
+}
 
 REGISTER_LISTENER("grade", 1, GradeListener);
 
@@ -314,28 +375,32 @@ public:
     Output() = default;
     explicit Output(const std::string& path) : path_(path) {
         if (path.starts_with("/dev/fd/")) {
-            fd_.reset(std::atoi(path.c_str() + 8));
-            if (fd_.get() < 3 || ::fcntl(fd_.get(), F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
-            ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
+            fd_ = net::Socket(std::atoi(path.c_str() + 8));
+            if (fd_.fd() < 3 || ::fcntl(fd_.fd(), F_GETFD) < 0) fail_setup("cannot write " + path + ": no such descriptor");
+            ::fcntl(fd_.fd(), F_SETFD, FD_CLOEXEC);
         } else {
-            fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            fd_ = net::Socket(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
             if (!fd_.is_open()) fail_setup("cannot write " + path + ": " + std::strerror(errno));
         }
     }
     bool wanted() const { return fd_.is_open(); }
     void write(const std::string& text) {
         for (std::size_t done = 0; done < text.size();) {
-            const ssize_t n = ::write(fd_.get(), text.data() + done, text.size() - done);
+            const ssize_t n = ::write(fd_.fd(), text.data() + done, text.size() - done);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
             done += static_cast<std::size_t>(n);
         }
-        if (::close(fd_.release()) < 0 && errno != EINTR) fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+        // A file's write-back error shows in fsync() (net::Socket's close()
+        // keeps close()'s to itself); a pipe has none (EINVAL).
+        if (::fsync(fd_.fd()) < 0 && errno != EINVAL && errno != EROFS)
+            fail_setup("cannot write " + path_ + ": " + std::strerror(errno));
+        fd_.close();
     }
 
 private:
     std::string path_;
-    grader::FileDescriptor fd_;
+    net::Socket fd_;  // the one owner of descriptors (common/): a file or a pipe here
 };
 
 std::string number_text(double value) {
@@ -391,7 +456,7 @@ std::string results_json(double total_seconds) {
 [[noreturn]] void usage(const char* problem) {
     std::cerr << "grade: " << problem << "\n"
               << "usage: grade (--program PATH | --cmd \"COMMAND\") [--time-scale X] [--max-threads N]\n"
-              << "             [--results FILE] [--points FILE] [--confined]\n"
+              << "             [--results FILE] [--points FILE] [--confined] [--seed N]\n"
               << "             [--expect-failure [--expect-score-at-most PERCENT]] [doctest options, e.g. -tc=\"name*\"]\n"
               << "  --cmd: {port} in COMMAND is replaced by a free port; without it, --port PORT is added\n";
     std::exit(2);
@@ -400,6 +465,8 @@ std::string results_json(double total_seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "--reference-role" && grader::reference_role_main)
+        return grader::reference_role_main(argc - 1, argv + 1);
     grader::Settings& settings = grader::settings();
     std::string results_path, points_path;
     bool expect_failure = false;
@@ -437,6 +504,14 @@ int main(int argc, char** argv) {
         else if (arg == "--max-threads") {
             settings.max_threads = std::atoi(value().c_str());
             if (settings.max_threads <= 0) usage("--max-threads needs a positive number");
+        }
+        else if (arg == "--seed") {
+            const std::string text = value();
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long seed = std::strtoull(text.c_str(), &end, 10);
+            if (text.empty() || *end != '\0' || errno != 0 || text.front() == '-') usage("--seed needs a whole number");
+            settings.seed = seed;
         }
         else if (arg == "--time-scale") {
             const double scale = std::atof(value().c_str());
@@ -486,10 +561,13 @@ int main(int argc, char** argv) {
     if (results_file.wanted()) results_file.write(results_json(seconds));
     const std::string skipped_text = skipped > 0 ? ", " + std::to_string(skipped) + " skipped" : "";
     if (skipped > 0)
-        std::printf("%d %s skipped: %s not be checked on this machine (why: see [skip] above), and %s neither as "
-                    "passed nor as failed\n",
-                    skipped, skipped == 1 ? "test was" : "tests were", skipped == 1 ? "it could" : "they could",
-                    skipped == 1 ? "counts" : "count");
+        std::printf("%s\n", grader::localized_text(
+                                 skipped == 1 ? "1 test was skipped: it could not be checked on this machine (why: see "
+                                                "[skip] above), and counts neither as passed nor as failed"
+                                              : std::to_string(skipped) + " tests were skipped: they could not be checked "
+                                                "on this machine (why: see [skip] above), and count neither as passed "
+                                                "nor as failed")
+                                 .c_str());
 
     if (expect_failure) {
         // A skipped test is no failure: the suite must have caught the
@@ -529,8 +607,11 @@ int main(int argc, char** argv) {
         std::printf("0 passed, 1 failed\n");
         return 1;
     }
-    if (results.empty()) std::printf("no test ran: check the -tc filter\n");
-    std::printf("%d passed, %d failed%s\n", passed, failed, skipped_text.c_str());
+    print_same_causes();
+    if (results.empty()) std::printf("%s\n", grader::localized_text("no test ran: check the -tc filter").c_str());
+    std::printf("%s\n", grader::localized_text(std::to_string(passed) + " passed, " + std::to_string(failed) +
+                                                " failed" + skipped_text)
+                             .c_str());
     // Skips alone do not fail the grading: nothing wrong was seen.
     return failed == 0 && !results.empty() ? 0 : 1;
 }

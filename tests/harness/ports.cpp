@@ -73,7 +73,7 @@ const char* default_port_lock_path() {
 }  // namespace
 
 DefaultPortLock::DefaultPortLock() : lock_(::open(default_port_lock_path(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
-    if (lock_.is_open()) ::flock(lock_.get(), LOCK_EX);  // waits while another suite checks the default
+    if (lock_.is_open()) ::flock(lock_.fd(), LOCK_EX);  // waits while another suite checks the default
     try {
         const net::Socket probe = net::listen_on("127.0.0.1", 8001);
         available_ = true;

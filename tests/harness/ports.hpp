@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "fd.hpp"
+#include "net/socket.hpp"
 #include "net/socket.hpp"
 
 namespace grader {
@@ -40,7 +40,7 @@ public:
     bool available() const { return available_; }
 
 private:
-    FileDescriptor lock_;  // closing it releases the lock
+    net::Socket lock_;  // closing it releases the lock
     bool available_ = false;
 };
 

@@ -224,15 +224,15 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Limits& l
     remember_group(pid_);
     if (pipe_stdin) {
         ::close(in[0]);
-        stdin_pipe_.reset(in[1]);
-        ::fcntl(stdin_pipe_.get(), F_SETFL, O_NONBLOCK);  // writes wait with a deadline, in write_stdin
+        stdin_pipe_ = net::Socket(in[1]);
+        ::fcntl(stdin_pipe_.fd(), F_SETFL, O_NONBLOCK);  // writes wait with a deadline, in write_stdin
     }
     ::close(out[1]);
     ::close(err[1]);
-    stdout_pipe_.reset(out[0]);
-    stderr_pipe_.reset(err[0]);
-    pid_fd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
-    wake_.reset(::eventfd(0, EFD_CLOEXEC));
+    stdout_pipe_ = net::Socket(out[0]);
+    stderr_pipe_ = net::Socket(err[0]);
+    pid_fd_ = net::Socket(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
+    wake_ = net::Socket(::eventfd(0, EFD_CLOEXEC));
     capture_thread_ = std::jthread([this](std::stop_token stop) { capture_output(stop); });
 }
 
@@ -243,7 +243,7 @@ ChildProcess::~ChildProcess() {
     ::kill(-pid_, SIGKILL);
     capture_thread_.request_stop();
     const std::uint64_t one = 1;
-    ::write(wake_.get(), &one, sizeof one);
+    ::write(wake_.fd(), &one, sizeof one);
     capture_thread_.join();
     ::waitpid(pid_, nullptr, 0);
     forget_group(pid_);
@@ -253,10 +253,10 @@ void ChildProcess::capture_output(std::stop_token stop) {
     auto last_check = Clock::now();
     bool out_open = true, err_open = true;
     while (!stop.stop_requested()) {
-        pollfd fds[4] = {{out_open ? stdout_pipe_.get() : -1, POLLIN, 0},
-                         {err_open ? stderr_pipe_.get() : -1, POLLIN, 0},
-                         {pid_fd_.get(), POLLIN, 0},
-                         {wake_.get(), POLLIN, 0}};
+        pollfd fds[4] = {{out_open ? stdout_pipe_.fd() : -1, POLLIN, 0},
+                         {err_open ? stderr_pipe_.fd() : -1, POLLIN, 0},
+                         {pid_fd_.fd(), POLLIN, 0},
+                         {wake_.fd(), POLLIN, 0}};
         {
             std::lock_guard lock(mutex_);
             if (status_) fds[2].fd = -1;  // already known to have ended
@@ -342,6 +342,12 @@ std::string ChildProcess::stdout_text() const {
     return stdout_;
 }
 
+std::size_t ChildProcess::wait_for_stdout_size(std::size_t bytes, Clock::time_point deadline) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return stdout_.size() >= bytes || stdout_ended_; });
+    return stdout_.size();
+}
+
 std::string ChildProcess::stderr_text() const {
     std::lock_guard lock(mutex_);
     return stderr_;
@@ -375,7 +381,7 @@ void ChildProcess::write_stdin(const std::string& bytes) {
     const auto deadline = Clock::now() + std::chrono::seconds(5);
     std::size_t written = 0;
     while (written < bytes.size()) {
-        const ssize_t n = ::write(stdin_pipe_.get(), bytes.data() + written, bytes.size() - written);
+        const ssize_t n = ::write(stdin_pipe_.fd(), bytes.data() + written, bytes.size() - written);
         if (n > 0) {
             written += static_cast<std::size_t>(n);
             continue;
@@ -383,7 +389,7 @@ void ChildProcess::write_stdin(const std::string& bytes) {
         if (n < 0 && errno == EINTR) continue;
         REQUIRE_MESSAGE((n < 0 && errno == EAGAIN), "could not write to the program's standard input: "
                                                         << std::strerror(errno) << " (has it exited?)");
-        pollfd writable{stdin_pipe_.get(), POLLOUT, 0};
+        pollfd writable{stdin_pipe_.fd(), POLLOUT, 0};
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         REQUIRE_MESSAGE(::poll(&writable, 1, static_cast<int>(std::max<long long>(left, 0))) > 0,
                         "the program has not read its standard input for 5 s");
@@ -391,7 +397,7 @@ void ChildProcess::write_stdin(const std::string& bytes) {
 }
 
 void ChildProcess::close_stdin() {
-    stdin_pipe_.reset();
+    stdin_pipe_.close();
 }
 
 int ChildProcess::thread_count() const {

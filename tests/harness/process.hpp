@@ -21,7 +21,7 @@
 
 #include <sys/types.h>
 
-#include "fd.hpp"
+#include "net/socket.hpp"
 
 namespace grader {
 
@@ -60,6 +60,10 @@ public:
     std::optional<std::string> next_stdout_line(Clock::time_point deadline);
     std::string stdout_text() const;
     std::string stderr_text() const;
+    // Waits until the program has written at least `bytes` bytes on standard
+    // output in all (lines taken included), its output has ended, or the
+    // deadline has passed; returns how many bytes it has written.
+    std::size_t wait_for_stdout_size(std::size_t bytes, Clock::time_point deadline) const;
 
     // Waits until both output pipes have reached their end (the program, and
     // anything it started, have closed them), or the deadline passed. After
@@ -97,11 +101,11 @@ private:
 
     Limits limits_;
     pid_t pid_ = -1;
-    FileDescriptor stdin_pipe_;   // our end of the program's standard input
-    FileDescriptor stdout_pipe_;  // our ends of its standard output and error
-    FileDescriptor stderr_pipe_;
-    FileDescriptor pid_fd_;  // becomes readable when the child ends
-    FileDescriptor wake_;    // an eventfd: written to stop the capture thread at once
+    net::Socket stdin_pipe_;   // our end of the program's standard input
+    net::Socket stdout_pipe_;  // our ends of its standard output and error
+    net::Socket stderr_pipe_;
+    net::Socket pid_fd_;  // becomes readable when the child ends
+    net::Socket wake_;    // an eventfd: written to stop the capture thread at once
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;

@@ -215,9 +215,15 @@ void Server::wait_until_listening(std::optional<std::uint16_t> chosen_port, Wher
         });
     if (!line) line = process_.next_stdout_line(Clock::now());  // printed just before it exited
     if (!line) {
-        if (const auto status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(200)))
+        if (const auto status = process_.wait_for_exit(Clock::now() + std::chrono::milliseconds(200))) {
+            const std::string why = explain_exit(*status, process_.stderr_text());
             fail("the server " + status->describe() + " without printing 'listening on HOST:PORT'",
-                 explain_exit(*status, process_.stderr_text()), where);
+                 !why.empty() ? why
+                              : "a server starts by listening: create its socket, bind it to the address, listen, "
+                                "then print 'listening on HOST:PORT' and flush it; only then accept clients, and "
+                                "never end by itself",
+                 where);
+        }
         fail("the server printed no 'listening on HOST:PORT' line within " + clock.describe(),
              "print the line once listen() has succeeded, and flush it (std::endl, or fflush(stdout)): "
              "when standard output is a pipe, as it is here, it stays in a buffer until flushed", where);

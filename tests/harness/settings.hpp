@@ -2,6 +2,8 @@
 // What the grader was asked to grade, and how long it waits for things.
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,10 @@ struct Settings {
     // test's). The harness's self-test sets it so that a thread bomb trips
     // the limit at once on any machine, however slowly threads start.
     int max_threads = 0;
+
+    // --seed N: the seed of a suite's random choices (lab 10's lossy
+    // network), to replay a run; without it the suite picks one and prints it.
+    std::optional<std::uint64_t> seed;
 
     // Lab 01's server ends by itself once its client has gone: an exit
     // with status 0 is then no failure of its own (GRADER_SERVER_EXITS_BY_ITSELF()).
@@ -64,6 +70,14 @@ Settings& settings();
 
 // The first file called `name` on the PATH that can be run, or "".
 std::string find_on_path(const std::string& name);
+// A suite whose grader is also a program of its own (lab 10's grader runs
+// the reference's two roles as `grade --reference-role ...`, since in the
+// sandbox it is the only program of the instructor's there is) sets this,
+// at the top level; main() then runs it, instead of grading, when the first
+// argument is --reference-role, with the arguments after that.
+inline int (*reference_role_main)(int argc, char** argv) = nullptr;
+#define GRADER_REFERENCE_ROLE_MAIN(function) \
+    [[maybe_unused]] static const bool grader_reference_role_main = (grader::reference_role_main = (function), true)
 
 // "2.0 s": a duration as the reports show it.
 std::string seconds_text(std::chrono::milliseconds duration);

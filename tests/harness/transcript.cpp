@@ -16,6 +16,7 @@ std::function<ProgramState(std::string_view)> program_reporter;
 bool reported = false;
 bool connection_lost = false;
 std::optional<std::string> skip_reason;
+std::string failure_kind;  // of the first failure reported in this test
 }  // namespace
 
 Transcript& transcript() {
@@ -43,12 +44,12 @@ std::string Transcript::render(std::size_t max_events) const {
     std::size_t first = 0;
     if (events_.size() > max_events) {
         first = events_.size() - max_events;
-        text += "  (" + std::to_string(first) + " earlier events not shown)\n";
+        text += "  " + localized_text("(" + std::to_string(first) + " earlier events not shown)") + "\n";
     }
     for (std::size_t i = first; i < events_.size(); ++i) {
-        text += fmt::format("  {:8.3f} s  {}\n", events_[i].seconds, events_[i].text);
+        text += fmt::format("  {:8.3f} s  {}\n", events_[i].seconds, localized_text(events_[i].text));
     }
-    if (events_.empty()) text += "  (nothing happened)\n";
+    if (events_.empty()) text += "  " + localized_text("(nothing happened)") + "\n";
     return text;
 }
 
@@ -125,6 +126,19 @@ std::string indented(std::string_view text, std::string_view indent) {
 // transcript, then the program's state. When the program's end is the cause
 // (a crash, an exit, a limit, a sanitizer), that comes first, with its own
 // hint: the test's hint is about an answer, and there was none to judge.
+// What makes two failures "the same": the first line of what stopped the
+// test (the program's end when that is the cause, else what was wrong),
+// with its numbers (ports, times) left out, and its hint.
+std::string kind_of(std::string_view first_line, std::string_view hint) {
+    std::string kind;
+    for (std::size_t i = 0; i < first_line.size() && first_line[i] != '\n'; ++i) {
+        const bool digit = first_line[i] >= '0' && first_line[i] <= '9';
+        if (!digit) kind += first_line[i];
+        else if (kind.empty() || kind.back() != '#') kind += '#';
+    }
+    return kind + "\n" + std::string(hint);
+}
+
 std::string full_report(const std::string& what, std::string_view hint) {
     ProgramState state;
     {
@@ -133,16 +147,21 @@ std::string full_report(const std::string& what, std::string_view hint) {
     }
     std::string report;
     if (!state.cause.empty()) {
-        report = state.cause + "\n";
-        report += "  so this test could not go on; it had got to:\n" + indented(what, "    ");
+        if (failure_kind.empty()) failure_kind = kind_of(state.cause, state.cause_hint);
+        report = localized_text(state.cause) + "\n";
+        report += localized_text("  so this test could not go on; it had got to:") + "\n" +
+                  indented(localized_text(what), "    ");
         if (!state.evidence.empty()) report += "\n" + state.evidence;
-        if (!state.cause_hint.empty()) report += "\nhint: " + localized_hint(state.cause_hint) + "\n";
+        if (!state.cause_hint.empty())
+            report += "\n" + localized_text("hint:") + " " + localized_hint(state.cause_hint) + "\n";
     } else {
-        report = what + "\n";
-        if (!hint.empty()) report += "\nhint: " + localized_hint(hint) + "\n";
+        if (failure_kind.empty()) failure_kind = kind_of(what, hint);
+        report = localized_text(what) + "\n";
+        if (!hint.empty()) report += "\n" + localized_text("hint:") + " " + localized_hint(hint) + "\n";
     }
-    report += "\nwhat happened (seconds since the test started):\n" + transcript().render();
-    report += state.details;
+    report += "\n" + localized_text("what happened (seconds since the test started):") + "\n" +
+              transcript().render();
+    report += localized_text(state.details);
     // doctest's strings end at a NUL byte: a program that printed one would
     // cut the report there.
     for (std::size_t at; (at = report.find('\0')) != std::string::npos;) report.replace(at, 1, "\\x00");
@@ -168,6 +187,8 @@ void fail_without_stopping(const std::string& what, std::string_view hint, std::
 
 bool failed_this_test() { return reported; }
 
+const std::string& failure_kind_this_test() { return failure_kind; }
+
 void skip_test(const std::string& why) {
     skip_reason = why;
     transcript().add("grader", "cannot check this here, and skips the test: " + why);
@@ -186,6 +207,7 @@ void start_test() {
     reported = false;
     connection_lost = false;
     skip_reason.reset();
+    failure_kind.clear();
     set_program_reporter(nullptr);
     transcript().restart();
 }

@@ -92,6 +92,10 @@ std::optional<std::string> skipped_this_test();
 std::string report_for(const std::string& what);
 // True once fail() or fail_without_stopping() has reported in this test.
 bool failed_this_test();
+// What stopped this test, for grouping failures with the same cause (the
+// first line of the program's end or of what was wrong, numbers left out,
+// and the hint); empty when nothing was reported.
+const std::string& failure_kind_this_test();
 // A client saw the server close or reset its connection: if the server is
 // dying, a failure report waits a moment for its exit status.
 void note_connection_lost();

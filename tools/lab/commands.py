@@ -112,6 +112,10 @@ DEMOS = {
                ["solutions/06-broadcast-chat/chat-server", "solutions/08-robust-chat/robust-chat"],
                ["python3", "{root}/tests/demo/slow_client_demo.py",
                 "{build}/solutions/06-broadcast-chat/chat-server", "{build}/solutions/08-robust-chat/robust-chat"]),
+    "10": Demo("a file sent with lab 10's reliable-udp through a visibly bad network, arriving identical",
+               "tests/demo/reliable_udp_demo.py", "this demo comes with lab 10 (reliable-udp)",
+               ["solutions/10-reliable-udp/reliable-udp"],
+               ["python3", "{root}/tests/demo/reliable_udp_demo.py", "{build}/solutions/10-reliable-udp/reliable-udp"]),
 }
 DEFAULT_DEMO = "06"
 

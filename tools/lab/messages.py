@@ -141,6 +141,9 @@ SPANISH = {
         "el servidor de chat terminado y unos cuantos clientes, hablando",
     "a client stops reading: lab 06 freezes, lab 08 drops it; then Ctrl-C":
         "un cliente deja de leer: el laboratorio 06 se congela, el 08 lo echa; luego Ctrl-C",
+    "this demo comes with lab 10 (reliable-udp)": "esta demo llega con el laboratorio 10 (reliable-udp)",
+    "a file sent with lab 10's reliable-udp through a visibly bad network, arriving identical":
+        "un fichero enviado con el reliable-udp del laboratorio 10 por una red visiblemente mala, y llega idéntico",
 
     # ------------------------------------------------------------------ bench
     "--cmd needs {{port}} in the command: --cmd \"COMMAND --port {{port}}\"":
@@ -226,6 +229,9 @@ For students
                          measure the chat servers (06, 08, 09, ncat --broker, yours) on
                          loopback: lines/s, latency, losses, memory (bench/README.md);
                          --save writes the results to bench/results/ (the committed ones)
+  ./lab bench 10 [--cmd "COMMAND"] [--save]
+                         lab 10: goodput against loss and delay, the reference, stop-and-wait
+                         and yours (the role and its options go after COMMAND)
 
 For instructors
   ./lab grade NN --cmd "COMMAND" [--results FILE] [--junit FILE] [--unconfined] [--time-scale X]
@@ -267,6 +273,9 @@ Para estudiantes
                          mide los servidores de chat (06, 08, 09, ncat --broker, el tuyo) por
                          loopback: líneas/s, latencia, pérdidas, memoria (bench/README.md);
                          --save escribe los resultados en bench/results/ (los del repositorio)
+  ./lab bench 10 [--cmd "ORDEN"] [--save]
+                         laboratorio 10: rendimiento útil frente a pérdidas y retardo, la referencia,
+                         parada y espera y el tuyo (el papel y sus opciones van detrás de ORDEN)
 
 Para profesores
   ./lab grade NN --cmd "ORDEN" [--results FICHERO] [--junit FICHERO] [--unconfined] [--time-scale X]

@@ -3,21 +3,24 @@
 // nicknames): join and leave notices, relaying to everyone but the sender,
 // /who, lines however they are split, many clients at once, rude clients.
 //
-// A chat suite adds them with one line at the top level, saying which
+// A chat suite lists each check by name in its own grade.cpp (a lab's suite
+// is read from its own file), in a TEST_CASE of its own, saying which
 // protocol the server speaks (how it names a client in what it sends):
 //
-//   GRADER_CHAT_TESTS(grader::chat::by_address)    // lab 06: "127.0.0.1:51234 says: hi"
-//   GRADER_CHAT_TESTS(grader::chat::by_nickname)   // lab 08: "alice says: hi"
-//   GRADER_CHAT_TESTS_ON_ONE_THREAD(grader::chat::by_nickname)  // lab 09
+//   TEST_CASE("the sender gets nothing back") {
+//       grader::chat::the_sender_gets_nothing_back(grader::chat::by_address);  // lab 06: "127.0.0.1:51234 says: hi"
+//   }
+//
+// (grader::chat::by_nickname in labs 08 and 09: "alice says: hi".)
 //
 // With nicknames, every client a Room connects introduces itself first: it
 // sends "/nick NAME" (its own test name, made valid) and waits for "* you
 // are now NAME"; its join notice, sent before that, still names its
 // address, and the others' "* ADDR is now NAME" is noise to every test. A
 // server seen not to answer "/nick" at all is graded by addresses instead:
-// its nickname tests fail, not every chat test. The last macro leaves out
-// the thread count (lab 09 has exactly one thread, a test of its own) and
-// checks only that descriptors end with their clients.
+// its nickname tests fail, not every chat test. Lab 09 lists
+// descriptors_end_with_clients instead of threads_and_descriptors_end_with_clients
+// (it has exactly one thread, a test of its own).
 //
 // Each test checks one feature and fails for that one. A test that is not
 // about the join notices still needs to know when a newcomer is listed (from
@@ -190,7 +193,8 @@ private:
     std::map<std::string, std::multiset<std::string>> passed_over_;  // client name -> notices passed over
 };
 
-// The checks, one per feature (see GRADER_CHAT_TESTS).
+// The checks, one per feature, each a TEST_CASE in tests/06-*, 08-* and
+// 09-*/grade.cpp.
 void others_hear_a_client_join(const Protocol&);
 void others_hear_a_client_leave_when_it_closes(const Protocol&);
 void others_hear_a_client_leave_when_it_resets(const Protocol&);
@@ -213,79 +217,3 @@ void threads_and_descriptors_end_with_clients(const Protocol&);
 void descriptors_end_with_clients(const Protocol&);
 
 }  // namespace grader::chat
-
-#define GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                  \
-    TEST_SUITE("joining and leaving") {                                                                          \
-        TEST_CASE("the others get '* NAME joined' when a client connects; the newcomer gets nothing") {          \
-            grader::chat::others_hear_a_client_join(protocol);                                                   \
-        }                                                                                                        \
-        TEST_CASE("the others get '* NAME left' when a client closes its side; its connection is closed") {      \
-            grader::chat::others_hear_a_client_leave_when_it_closes(protocol);                                   \
-        }                                                                                                        \
-        TEST_CASE("the others get '* NAME left' when a client resets its connection") {                          \
-            grader::chat::others_hear_a_client_leave_when_it_resets(protocol);                                   \
-        }                                                                                                        \
-        TEST_CASE("a client who left is heard no more") {                                                        \
-            grader::chat::a_client_who_left_is_heard_no_more(protocol);                                          \
-        }                                                                                                        \
-    }                                                                                                            \
-    TEST_SUITE("chat") {                                                                                         \
-        TEST_CASE("a line goes to every other client as 'NAME says: LINE'") {                                    \
-            grader::chat::a_line_goes_to_every_other_client(protocol);                                           \
-        }                                                                                                        \
-        TEST_CASE("the sender gets nothing back") { grader::chat::the_sender_gets_nothing_back(protocol); }      \
-        TEST_CASE("empty lines are ignored") { grader::chat::empty_lines_are_ignored(protocol); }                \
-        TEST_CASE("a line sent one byte at a time arrives whole") {                                              \
-            grader::chat::a_line_sent_byte_by_byte_arrives_whole(protocol);                                      \
-        }                                                                                                        \
-        TEST_CASE("many lines in one write, and a line over several writes, arrive as lines, in order") {        \
-            grader::chat::lines_arrive_as_lines_however_written(protocol);                                       \
-        }                                                                                                        \
-        TEST_CASE("'\\r\\n' ends a line too: one '\\r' before the '\\n' is dropped") {                           \
-            grader::chat::cr_lf_ends_a_line(protocol);                                                           \
-        }                                                                                                        \
-        TEST_CASE("two clients typing at once: each line arrives whole") {                                       \
-            grader::chat::two_clients_typing_at_once(protocol);                                                  \
-        }                                                                                                        \
-        TEST_CASE("'/who' is answered to the asker alone: everyone online, in the order they connected") {       \
-            grader::chat::who_lists_everyone_in_order(protocol);                                                 \
-        }                                                                                                        \
-        TEST_CASE("'/who' is a command only as the exact whole line") {                                          \
-            grader::chat::who_is_a_command_only_as_the_whole_line(protocol);                                     \
-        }                                                                                                        \
-        TEST_CASE("a last line without '\\n' is relayed when its sender closes its side") {                      \
-            grader::chat::a_last_line_is_relayed_at_half_close(protocol);                                        \
-        }                                                                                                        \
-    }                                                                                                            \
-    TEST_SUITE("many clients") {                                                                                 \
-        TEST_CASE("50 clients each send 100 lines at once: every other client gets them all, whole, in order") { \
-            grader::chat::fifty_clients_send_at_once(protocol);                                                  \
-        }                                                                                                        \
-        TEST_CASE("clients joining and leaving during the traffic disturb nobody") {                             \
-            grader::chat::clients_come_and_go_during_traffic(protocol);                                          \
-        }                                                                                                        \
-        TEST_CASE("a client that resets while lines are relayed to it disturbs nobody") {                        \
-            grader::chat::a_reset_while_relaying_disturbs_nobody(protocol);                                      \
-        }                                                                                                        \
-        TEST_CASE("clients that reset or close in the middle of a line disturb nobody") {                        \
-            grader::chat::resets_mid_line_disturb_nobody(protocol);                                              \
-        }                                                                                                        \
-    }
-
-// Labs with a thread per client: all of the above, and their threads end too.
-#define GRADER_CHAT_TESTS(protocol)                                                                              \
-    GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                      \
-    TEST_SUITE("many clients") {                                                                                 \
-        TEST_CASE("threads and descriptors end with their clients") {                                            \
-            grader::chat::threads_and_descriptors_end_with_clients(protocol);                                    \
-        }                                                                                                        \
-    }
-
-// Lab 09, one thread whatever happens (its own test counts it).
-#define GRADER_CHAT_TESTS_ON_ONE_THREAD(protocol)                                                                \
-    GRADER_CHAT_TESTS_BUT_THREADS(protocol)                                                                      \
-    TEST_SUITE("many clients") {                                                                                 \
-        TEST_CASE("descriptors end with their clients") {                                                        \
-            grader::chat::descriptors_end_with_clients(protocol);                                                \
-        }                                                                                                        \
-    }
