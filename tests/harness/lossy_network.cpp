@@ -115,7 +115,7 @@ LossyNetwork::LossyNetwork(Describe describe, std::uint64_t seed, std::optional<
 LossyNetwork::~LossyNetwork() {
     thread_.request_stop();
     const std::uint64_t one = 1;
-    [[maybe_unused]] const auto written = ::write(wake_.get(), &one, sizeof one);
+    [[maybe_unused]] const auto written = ::write(wake_.fd(), &one, sizeof one);
     thread_.join();
 }
 
@@ -187,11 +187,11 @@ void LossyNetwork::run(std::stop_token stop) {
             }
         }
         pollfd fds[3] = {{sender_side_.fd(), POLLIN, 0}, {receiver_side_.is_open() ? receiver_side_.fd() : -1, POLLIN, 0},
-                         {wake_.get(), POLLIN, 0}};
+                         {wake_.fd(), POLLIN, 0}};
         if (::ppoll(fds, 3, timeout, nullptr) < 0 && errno != EINTR) return;
         if (fds[2].revents & POLLIN) {
             std::uint64_t count = 0;
-            [[maybe_unused]] const auto n = ::read(wake_.get(), &count, sizeof count);
+            [[maybe_unused]] const auto n = ::read(wake_.fd(), &count, sizeof count);
         }
         if (fds[0].revents & POLLIN) receive_all(Way::forward);
         if (fds[1].revents & POLLIN) receive_all(Way::backward);
@@ -319,7 +319,7 @@ void LossyNetwork::inject(Way way, std::string bytes, std::chrono::microseconds 
         deliveries_.push(Delivery{now + after, next_order_++, way, std::move(bytes), passage.index});
     }
     const std::uint64_t one = 1;
-    [[maybe_unused]] const auto written = ::write(wake_.get(), &one, sizeof one);
+    [[maybe_unused]] const auto written = ::write(wake_.fd(), &one, sizeof one);
 }
 
 std::string LossyNetwork::describe(const Passage& passage) {

@@ -36,7 +36,7 @@
 
 #include <sys/types.h>
 
-#include "fd.hpp"
+#include "net/socket.hpp"
 #include "net/address.hpp"
 #include "net/socket.hpp"
 #include "process.hpp"
@@ -176,7 +176,7 @@ private:
     Clock::time_point start_ = Clock::now();
     net::Socket sender_side_;    // the sender sends here
     net::Socket receiver_side_;  // we send to the receiver from here
-    FileDescriptor wake_;        // an eventfd: a new delivery, or stop
+    net::Socket wake_;           // an eventfd: a new delivery, or stop
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
