@@ -18,10 +18,10 @@ void Member::list_for_writing() {
 
 bool Member::deliver(std::string_view bytes) {
     // ===== YOUR CODE (lab 09) =============================================
-    // Out of the room: nothing more for it (true). A client that has stopped
-    // reading (stalled) and would be past --max-queue is refused (false: the
-    // room drops it). Otherwise the bytes are queued, the member listed for
-    // writing, and its flow updated.
+    // A member out of the room takes nothing more (true). One that has stopped
+    // reading (stalled) never goes past --max-queue (false: the room drops
+    // it). Otherwise every byte is kept, in order, for the loop to write after
+    // this round, and flow control knows how much is waiting.
     (void)bytes;
     return true;
     // ===== END OF YOUR CODE ===============================================
@@ -41,11 +41,11 @@ void Member::abort() {
 
 Member::Written Member::write_some() {
     // ===== YOUR CODE (lab 09) =============================================
-    // What is queued is written, as much as the socket takes now (one send()
-    // when it takes everything), the rest kept in order; says whether all went,
-    // the socket is full, or the connection is gone. The stall clock runs from
-    // the last time the socket took something; a member whose socket took
-    // something is not stalled. Its flow is updated.
+    // Never waits: what is queued goes out as far as the socket takes it now
+    // (one send() when it takes everything), the rest stays, in order. Says
+    // whether all went, the socket is full, or the connection is gone. A member
+    // whose socket took something is not stalled; check_stalled() can tell
+    // how long it has taken nothing; flow control knows how much is waiting.
     return Written::all;
     // ===== END OF YOUR CODE ===============================================
 }
@@ -61,7 +61,8 @@ bool Member::check_stalled(Clock::time_point now) {
 
 void Member::update_flow() {
     // ===== YOUR CODE (lab 09) =============================================
-    // Behind (counted in flow_) while in the room, reading (not stalled), and
-    // with more than the high water queued, until it is down to the low water.
+    // flow_ counts this member as behind exactly while it is in the room, reads
+    // (is not stalled) and is past the high-water mark, until it is down to
+    // the low-water mark (README.md, "Flow control").
     // ===== END OF YOUR CODE ===============================================
 }

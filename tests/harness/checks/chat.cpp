@@ -900,6 +900,9 @@ void a_reset_while_relaying_disturbs_nobody(const Protocol& protocol) {
     // busy the machine (checks/paced.hpp). While carol catches up, /proc is
     // looked at every 50 ms: the server may be stuck sending to bob.
     constexpr int window = 256;
+    // With flow control (labs 08, 09), bob may hold carol for the second it
+    // takes to see that he has stopped reading.
+    const auto patience = settings().reply_timeout() + (may_drop ? settings().scaled(1.0) : std::chrono::milliseconds(0));
     auto last_look = Clock::now();
     auto stuck_on_bob = [&] {
         if (bob_dropped()) return true;
@@ -912,7 +915,7 @@ void a_reset_while_relaying_disturbs_nobody(const Protocol& protocol) {
                 sent + chunk, window, [&] { return heard; }, hear_what_has_come, stuck_on_bob,
                 [&] { return "  carol has " + std::to_string(heard) + " of the " + std::to_string(sent) +
                              " lines alice has sent, while bob reads nothing\n"; },
-                survive_hint))
+                survive_hint, patience))
             break;
         std::string lines;
         for (int n = sent; n < sent + chunk; ++n) lines += line_of(n) + "\n";

@@ -76,21 +76,23 @@ public:
                          storm_line(0, 0), true);
     }
 
-    // Writes to every sender what its socket takes now. True if any took some.
+    // Writes to every sender what its socket takes now, up to 256 KB each
+    // (so that a call is short: the readers wait meanwhile). True if any
+    // took some.
     bool write_some() {
         bool any = false;
         for (std::size_t i = 0; i < clients_.size(); ++i) {
-            while (sent_[i] < pastes_[i].size()) {
+            const std::size_t most = std::min(pastes_[i].size(), sent_[i] + (std::size_t{256} << 10));
+            while (sent_[i] < most) {
                 const ssize_t sent = ::send(clients_[i].peer().fd(), pastes_[i].data() + sent_[i],
-                                            pastes_[i].size() - sent_[i], MSG_DONTWAIT | MSG_NOSIGNAL);
+                                            most - sent_[i], MSG_DONTWAIT | MSG_NOSIGNAL);
                 if (sent > 0) {
                     sent_[i] += static_cast<std::size_t>(sent);
                     any = true;
                     continue;
                 }
                 if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
-                fail(clients_[i].name() + " could not send its paste: the server closed its connection",
-                     dropped_reader_hint);
+                dropped(clients_[i].name() + " could not send its paste: the server closed its connection");
             }
         }
         return any;
@@ -105,16 +107,20 @@ public:
 
     // Takes every line that has arrived. True if any.
     bool read_some() {
+        note_gap();
         const bool any = chat_test::read_what_has_arrived(clients_, [&](std::size_t i, const std::string& line) { take(i, line); });
         for (const Client& client : clients_)
             if (client.is_closed())
-                fail(client.name() + "'s connection was closed by the server in the middle of the paste storm, after " +
-                         std::to_string(received_) + " of " + std::to_string(expected_) + " lines had arrived",
-                     dropped_reader_hint);
+                dropped(client.name() + "'s connection was closed by the server in the middle of the paste storm, after " +
+                        std::to_string(received_) + " of " + std::to_string(expected_) + " lines had arrived");
         return any;
     }
 
     bool done() const { return received_ == expected_ && all_sent(); }
+
+    // Where --max-queue is far above what anyone receives, a correct server
+    // drops nobody, however long the test reads nothing: no drop is excused.
+    void excuse_no_drop() { excusable_gap_ = std::chrono::milliseconds::max(); }
 
     // Writes and reads until every line has arrived; fails if nothing moves
     // for `patience`. `watch()` is called now and then.
@@ -138,11 +144,30 @@ public:
     }
 
 private:
+    // The longest the test went without reading its clients (the machine
+    // may keep the grader itself from running).
+    void note_gap() {
+        const auto now = Clock::now();
+        longest_gap_ = std::max(longest_gap_, std::chrono::duration_cast<std::chrono::milliseconds>(now - last_read_));
+        last_read_ = now;
+    }
+
+    // A reader was dropped: the server's fault, unless the test itself read
+    // nothing for long enough that a correct server may take a reader for
+    // one that stopped (a second without taking anything: a client is read
+    // once a round, so two rounds of half a second may be that second).
+    [[noreturn]] void dropped(const std::string& what) {
+        note_gap();
+        if (longest_gap_ >= excusable_gap_)
+            skip_test("the machine kept the grader from reading its clients for " + seconds_text(longest_gap_) +
+                      ", and a server may drop a client that takes nothing for a second: " + what);
+        fail(what, dropped_reader_hint);
+    }
+
     void take(std::size_t receiver, const std::string& line) {
         if (line.starts_with("* ") && line.ends_with(" left"))
-            fail(clients_[receiver].name() + " received " + quote_bytes(line) +
-                     ": a client was dropped in the middle of the paste storm, though every client reads",
-                 dropped_reader_hint);
+            dropped(clients_[receiver].name() + " received " + quote_bytes(line) +
+                    ": a client was dropped in the middle of the paste storm, though every client reads");
         if (line.starts_with("* ")) return;  // another test's business
         const std::size_t says = line.find(" says: ");
         const auto sender = says == std::string::npos ? name_index_.end() : name_index_.find(line.substr(0, says));
@@ -186,6 +211,9 @@ private:
     std::vector<std::vector<int>> next_;  // [receiver][sender]: the number of the next line due
     std::size_t received_ = 0;
     std::size_t expected_ = 0;
+    Clock::time_point last_read_ = Clock::now();
+    std::chrono::milliseconds longest_gap_{0};
+    std::chrono::milliseconds excusable_gap_{500};
 };
 
 // The reply deadline, and the second a client may hold the others before it
@@ -199,8 +227,10 @@ void a_paste_storm_reaches_every_reader() {
     std::vector<Client> clients = connect_storm_clients(server, 4);
     Storm storm(clients, 2000);
     // Everyone pastes at once: as much as the sockets take, before anyone
-    // reads (a server that queues all it reads has megabytes for each).
-    while (storm.write_some()) {
+    // reads (a server that queues all it reads has megabytes for each), for
+    // at most 200 ms: a server may drop a client that takes nothing for a
+    // second.
+    for (const auto start = Clock::now(); Clock::now() - start < 200ms && storm.write_some();) {
     }
     storm.finish(patience_with_grace(), [] {});
 }
@@ -218,6 +248,7 @@ void the_server_reads_no_faster_than_its_readers() {
         resident_peak = std::max(resident_peak, server.process().resident_bytes());
     };
     Storm storm(clients, 5000);
+    storm.excuse_no_drop();
     // Everyone pastes at once, and for a moment nobody reads: until every
     // socket has refused more for 300 ms, or all is sent.
     transcript().add("grader", "pastes, and reads nothing for a moment");
