@@ -34,7 +34,9 @@ def main():
     run = subprocess.run([grade, "--program", program, *extra], capture_output=True, text=True)
     results = {}
     for line in run.stdout.splitlines():
-        found = re.match(r"^\[(pass|FAIL|skip\w*|SKIP\w*)\] (.*) \([0-9.]+ s\)$", line)
+        # "[FAIL] NAME (0.51 s)", and for a failure of a cause already
+        # reported: "[FAIL] NAME (0.51 s): stopped at the same point as ..."
+        found = re.match(r"^\[(pass|FAIL|skip\w*|SKIP\w*)\] (.*?) \([0-9.]+ s\)(?:: .*)?$", line)
         if found:
             results[found.group(2)] = found.group(1).lower()
     failed = {name for name, result in results.items() if result == "fail"}
