@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keeps each handout and its Spanish version in step.
 
-For README.md and every labs/*/README.md (and any other labs/*/NAME.md, such
+For README.md, common/README.md and every labs/*/README.md (and any other labs/*/NAME.md, such
 as a lab's APPENDIX.md), NAME.es.md must exist beside it,
 link to it (and be linked from it), and have:
   - the same sections: the same headings, level by level, in the same order,
@@ -197,6 +197,7 @@ def add_link(english_path, top):
 
 def handouts(root):
     yield root / "README.md"
+    yield root / "common/README.md"  # the library's promises, read from lab 01 on
     for page in sorted(root.glob("labs/*/*.md")):
         if not page.name.endswith(".es.md"):
             yield page
