@@ -600,38 +600,97 @@ TEST_CASE("without --window, keeps 32 DATA unacknowledged at once") {
 
 TEST_SUITE("send: the timer") {
 
+// The slowest round trip the network saw before `moment`: from a DATA the
+// sender sent once to the first ACK past it handed back to the sender (what
+// the sender's own measurement gets, but for its own delay in reading it).
+// On a busy machine the receiver and the network wait for a CPU too, and
+// every round trip is longer than the link's own delay: a timeout that
+// follows the round trip rightly grows with it.
+double slowest_round_trip_before(const std::vector<Passage>& timeline, double moment) {
+    double slowest = 0;
+    for (const Passage& data : timeline) {
+        if (data.at >= moment || data.way != Way::forward || data.injected || data.info.kind != "DATA" || data.occurrence > 0 ||
+            data.fate.drop)
+            continue;
+        for (const Passage& ack : timeline)
+            if (ack.way == Way::backward && ack.info.kind == "ACK" && ack.info.number > data.info.number && !ack.arrived.empty()) {
+                slowest = std::max(slowest, ack.arrived.front() - data.at);
+                break;  // (ACKs are handed on in the order they came: the first past it is the earliest)
+            }
+    }
+    return slowest;
+}
+
 TEST_CASE("a lost DATA is sent again within a few round trips (50 ms each way)") {
-    TransferSetup s = your_sender(48 * max_payload, delayed(milliseconds(50)));
-    s.rule = drop_first(Way::forward, "DATA", 40);
-    s.rule_note = "drops DATA 40 the first time";
-    Transfer transfer(s);
-    transfer.expect_delivered(timer_hint);
-    const std::vector<Passage> timeline = transfer.network().timeline();
-    std::vector<const Passage*> sent;
-    for (const Passage& passage : timeline)
-        if (passage.way == Way::forward && !passage.injected && passage.info.kind == "DATA" && passage.info.number == 40)
-            sent.push_back(&passage);
-    if (sent.size() < 2) grader::fail("your sender never sent DATA 40 again after the network lost it", timer_hint);
-    transfer.focus_on(sent[0]->index);
-    // On the busy clock: a busy machine, which made the programs wait for
-    // a CPU, delays no one's repair here (Transfer::busy_seconds).
-    const double on_the_clock = sent[1]->at - sent[0]->at;
-    const double gap = transfer.busy_seconds(sent[0]->at, sent[1]->at);
-    const double round_trip = 0.1;
-    // Six round trips: fast retransmit repairs it in about one, a timeout
-    // that follows the round trip in two or three; a fixed timeout of a
-    // second (ten round trips) is too late, with room to spare for what the
-    // busy clock leaves out.
-    const double limit = 6 * round_trip * grader::settings().time_scale;
-    if (gap > limit)
-        grader::fail(fmt::format("the network lost DATA 40 at {:.3f} s, and your sender sent it again only at {:.3f} s: {:.2f} s "
-                                 "later{}, {:.0f} round trips of this network (at most 6: {:.1f} s)",
-                                 sent[0]->at, sent[1]->at, gap,
-                                 on_the_clock - gap > 0.05
-                                     ? fmt::format(" (not counting {:.2f} s in which the machine was busy)", on_the_clock - gap)
-                                     : "",
-                                 gap / round_trip, limit),
-                     timer_hint);
+    const double link_round_trip = 0.1;
+    // Fast retransmit repairs a loss in about one round trip R; the
+    // handout's timeout after its first measurement is R + max(100 ms, 4 R/2)
+    // = 3 R, 0.3 s on this link. The limit is twice that: 6 round trips of
+    // the link (0.6 s), and 3 times what a busy machine added to the slowest
+    // round trip before the loss, as the timeout itself grows with it. The
+    // sender's own waits for a CPU are not counted (the timer is its own).
+    // A fixed timeout of a second grows with nothing and fails, unless a
+    // round trip was so slow (over 0.2 s) that a timer that follows it may
+    // wait as long: then this transfer cannot tell the two apart, and the
+    // test makes a new one (a sender that repairs the loss in under 0.9 s on
+    // the clock needs no second: a fixed second cannot do that).
+    // Measured with 8 busy loops on 2 cores (a load of about 13): the
+    // slowest round trip before the loss took 0.11 to 0.2 s in most
+    // transfers, and once 0.53 s.
+    const double decisive = 0.9;
+    const int transfers = 3;
+    double slowest_seen = 0, earliest_repair = 0;
+    for (int attempt = 1; attempt <= transfers; ++attempt) {
+        TransferSetup s = your_sender(48 * max_payload, delayed(milliseconds(50)));
+        s.rule = drop_first(Way::forward, "DATA", 40);
+        s.rule_note = "drops DATA 40 the first time";
+        Transfer transfer(s);
+        transfer.expect_delivered(timer_hint);
+        const std::vector<Passage> timeline = transfer.network().timeline();
+        std::vector<const Passage*> sent;
+        for (const Passage& passage : timeline)
+            if (passage.way == Way::forward && !passage.injected && passage.info.kind == "DATA" && passage.info.number == 40)
+                sent.push_back(&passage);
+        if (sent.size() < 2) grader::fail("your sender never sent DATA 40 again after the network lost it", timer_hint);
+        transfer.focus_on(sent[0]->index);
+        const double on_the_clock = sent[1]->at - sent[0]->at;
+        const double waited = transfer.sender_waited(sent[0]->at, sent[1]->at);
+        const double gap = on_the_clock - waited;
+        const double slowest = std::max(link_round_trip, slowest_round_trip_before(timeline, sent[0]->at));
+        const double stretch = slowest - link_round_trip;
+        const double limit = 6 * link_round_trip * grader::settings().time_scale + 3 * stretch;
+        if (gap > limit)
+            grader::fail(fmt::format("the network lost DATA 40 at {:.3f} s, and your sender sent it again only at {:.3f} s: {:.2f} "
+                                     "s later{}, {:.0f} round trips of this network (the slowest before the loss took {:.3f} s); "
+                                     "a timer that follows the round trip sends it again within {:.2f} s here: 6 round trips "
+                                     "of the link ({:.1f} s){}",
+                                     sent[0]->at, sent[1]->at, gap,
+                                     waited >= 0.005
+                                         ? fmt::format(" (not counting {:.2f} s in which your sender waited for a CPU)", waited)
+                                         : "",
+                                     gap / slowest, slowest, limit, 6 * link_round_trip * grader::settings().time_scale,
+                                     stretch >= 0.005 ? fmt::format(", and 3 times the {:.3f} s by which a busy machine made "
+                                                                    "the slowest one longer",
+                                                                    stretch)
+                                                      : ""),
+                         timer_hint);
+        if (on_the_clock <= decisive) return;
+        slowest_seen = std::max(slowest_seen, slowest);
+        earliest_repair = attempt == 1 ? on_the_clock : std::min(earliest_repair, on_the_clock);
+        if (attempt < transfers)
+            grader::transcript().add(
+                "grader", fmt::format("cannot tell from this transfer: your sender sent DATA 40 again {:.2f} s after it was "
+                                      "lost{}, within what a timeout that follows this transfer's round trips may wait ({:.2f} "
+                                      "s: the slowest before the loss took {:.3f} s), but no sooner than a fixed timeout of a "
+                                      "second would have. A new transfer:",
+                                      on_the_clock,
+                                      waited >= 0.005 ? fmt::format(" ({:.2f} s of it waiting for a CPU)", waited) : "", limit,
+                                      slowest));
+    }
+    grader::skip_test(fmt::format("the machine was too busy to tell a timeout that follows the round trip from a fixed one of "
+                                  "a second: in {} transfers a round trip before the loss took up to {:.3f} s, and your sender "
+                                  "sent the lost DATA again {:.2f} s after it was lost at the earliest",
+                                  transfers, slowest_seen, earliest_repair));
 }
 
 TEST_CASE("over a clean link (10 ms each way), fewer than 1 % of DATA are sent more than once") {

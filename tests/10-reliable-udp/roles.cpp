@@ -349,20 +349,18 @@ std::vector<pid_t> Transfer::programs() const {
     return programs;
 }
 
-void Transfer::sample_busy_clock() {
-    if (!busy_clock_) {
-        std::vector<pid_t> programs = {sender_->process().pid()};
-        if (receiver_) programs.push_back(receiver_->process().pid());
-        busy_clock_.emplace(programs, std::vector<pid_t>{network_->thread_id()});
-    }
-    busy_samples_.emplace_back(network_->now(), std::chrono::duration<double>(busy_clock_->elapsed()).count());
+void Transfer::sample_sender_clock() {
+    if (!sender_clock_)
+        sender_clock_.emplace(std::vector<pid_t>{sender_->process().pid()}, std::vector<pid_t>{},
+                              grader::BusyClock::Waits::added, grader::BusyClock::Sampler::left_out);
+    sender_samples_.emplace_back(network_->now(), std::chrono::duration<double>(sender_clock_->elapsed()).count());
 }
 
-double Transfer::busy_seconds(double from, double to) const {
-    // Each moment on the busy clock, by linear interpolation between the
+double Transfer::sender_waited(double from, double to) const {
+    // Each moment on the sender's clock, by linear interpolation between the
     // samples around it (on the clock before the first, or after the last).
-    const auto busy = [this](double at) {
-        const auto& s = busy_samples_;
+    const auto clock = [this](double at) {
+        const auto& s = sender_samples_;
         if (s.empty()) return at;
         if (at <= s.front().first) return s.front().second - (s.front().first - at);
         if (at >= s.back().first) return s.back().second + (at - s.back().first);
@@ -372,11 +370,11 @@ double Transfer::busy_seconds(double from, double to) const {
         const double part = span > 0 ? (at - before->first) / span : 0;
         return before->second + part * (after->second - before->second);
     };
-    return busy(to) - busy(from);
+    return std::max(0.0, (to - from) - (clock(to) - clock(from)));
 }
 
 void Transfer::fail_if_hopeless(Where where) {
-    sample_busy_clock();
+    sample_sender_clock();
     // Three datagrams and not one valid: the header is wrong (its byte order,
     // say), and the other end will answer none of them.
     const Counts c = counts();

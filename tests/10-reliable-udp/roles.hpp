@@ -165,21 +165,21 @@ public:
     void focus_on(std::size_t passage) { focus_ = passage; }
     // How long the whole transfer may take: a generous bound, not a speed test.
     std::chrono::milliseconds deadline() const;
-    // The time between two moments of the network (seconds since it
-    // started), less the time in which the programs or the network waited
-    // for a CPU (grader::BusyClock), as far as the waits of this transfer
-    // (every round of a wait) sampled it: what it would have been on an
-    // idle machine. A test that measures a program's speed between two
-    // datagrams measures it with this.
-    double busy_seconds(double from, double to) const;
+    // The time in which the sender alone (its process group) waited for a
+    // CPU between two moments of the network (seconds since it started), as
+    // far as the waits of this transfer (every round of a wait) sampled it
+    // (grader::BusyClock): what a busy machine took from the sender's own
+    // timer. (The receiver's and the network's waits make the round trips
+    // longer instead: a test of the timer measures those.)
+    double sender_waited(double from, double to) const;
 
 private:
     grader::ProgramState program_state(std::string_view hint) const;
     // Fails at once when waiting longer cannot help: a program died, or
     // every datagram one of the student's has sent is invalid.
     void fail_if_hopeless(Where where);
-    // Samples the busy clock (from every round of a wait).
-    void sample_busy_clock();
+    // Samples the sender's clock (from every round of a wait).
+    void sample_sender_clock();
     class BusyDeadline;
     std::vector<pid_t> programs() const;  // the process groups of the sender and the receiver
     std::string comparison(const std::string& output) const;
@@ -190,8 +190,8 @@ private:
     std::unique_ptr<RoleProgram> receiver_;
     std::unique_ptr<grader::LossyNetwork> network_;
     std::unique_ptr<RoleProgram> sender_;
-    std::optional<grader::BusyClock> busy_clock_;
-    std::vector<std::pair<double, double>> busy_samples_;  // (network time, busy clock's seconds)
+    std::optional<grader::BusyClock> sender_clock_;  // the sender's own waits for a CPU
+    std::vector<std::pair<double, double>> sender_samples_;  // (network time, the sender's clock's seconds)
     Counts counts_;  // under the network's lock
     std::optional<std::size_t> focus_;
     grader::ProgramReporter previous_reporter_;

@@ -60,10 +60,10 @@ long long machine_wait_ns() {
 
 BusyClock::BusyClock(pid_t program) : BusyClock(std::vector<pid_t>{program}, {}) {}
 
-BusyClock::BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits)
+BusyClock::BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits, Sampler sampler)
     : programs_(std::move(programs)), waits_(waits), start_(std::chrono::steady_clock::now()), last_refresh_(start_),
       machine_wait_(machine_wait_ns()), last_sample_(start_) {
-    grader_tasks_.push_back("/proc/thread-self/schedstat");
+    if (sampler == Sampler::counted) grader_tasks_.push_back("/proc/thread-self/schedstat");
     for (pid_t thread : grader_threads) grader_tasks_.push_back(fmt::format("/proc/self/task/{}/schedstat", thread));
     for (pid_t program : programs_) program_tasks_.push_back(group_tasks(program));
     program_waits_ = program_waits_ns();

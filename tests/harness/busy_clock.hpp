@@ -47,7 +47,12 @@ public:
     // work in turn, as two ends of a protocol and the network between
     // them, where every wait lengthens the round trip).
     enum class Waits { longest, added };
-    BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits = Waits::longest);
+    // The thread that samples the clock is a party too (it is the grader's
+    // client, or the one that waits on the others), unless `left_out`: a
+    // clock of one program's own waits (lab 10's sender and its timer).
+    enum class Sampler { counted, left_out };
+    BusyClock(std::vector<pid_t> programs, std::vector<pid_t> grader_threads, Waits waits = Waits::longest,
+              Sampler sampler = Sampler::counted);
     // Reads the waits since the last sample (cheap: a few small files).
     void sample();
     // Time on the clock, less the waits for a CPU, since construction.

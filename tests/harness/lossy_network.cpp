@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -102,11 +103,15 @@ LossyNetwork::LossyNetwork(Describe describe, std::uint64_t seed, std::optional<
     }
     // Big buffers: a burst of 1,024 datagrams of 1,209 bytes must not be
     // dropped by the kernel before the network has chosen their fate.
-    const int size = 4 << 20;
+    // And the kernel's time of arrival on each (SO_TIMESTAMPNS): a datagram
+    // came when its program sent it, not when this thread, on a busy machine,
+    // got a CPU to read it.
+    const int size = 4 << 20, on = 1;
     for (const net::Socket* socket : {&sender_side_, &receiver_side_})
         if (socket->is_open()) {
             ::setsockopt(socket->fd(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
             ::setsockopt(socket->fd(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+            ::setsockopt(socket->fd(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
         }
     transcript().add("grader", "starts its network at " + sender_side() + (receiver_ ? ", on to " + receiver_->to_string() : ""));
     thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
@@ -204,14 +209,34 @@ void LossyNetwork::receive_all(Way way) {
     char buffer[65536];
     while (true) {
         sockaddr_storage from_storage{};
-        socklen_t length = sizeof from_storage;
-        const ssize_t n = ::recvfrom(socket.fd(), buffer, sizeof buffer, MSG_DONTWAIT,
-                                     reinterpret_cast<sockaddr*>(&from_storage), &length);
+        iovec data{buffer, sizeof buffer};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+        msghdr message{};
+        message.msg_name = &from_storage;
+        message.msg_namelen = sizeof from_storage;
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(socket.fd(), &message, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR || errno == ECONNREFUSED) continue;
             return;  // EAGAIN: all taken
         }
-        const net::Address from(reinterpret_cast<sockaddr*>(&from_storage), length);
+        // When the kernel received it: its age, on the system's clock, taken
+        // from now on ours (never in the future; now without a timestamp).
+        Clock::time_point when = Clock::now();
+        for (cmsghdr* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header))
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+                timespec stamp{}, system_now{};
+                std::memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+                ::clock_gettime(CLOCK_REALTIME, &system_now);
+                const auto age = std::chrono::seconds(system_now.tv_sec - stamp.tv_sec) +
+                                 std::chrono::nanoseconds(system_now.tv_nsec - stamp.tv_nsec);
+                if (age > Clock::duration::zero() && age < std::chrono::seconds(60))
+                    when -= std::chrono::duration_cast<Clock::duration>(age);
+            }
+        const net::Address from(reinterpret_cast<sockaddr*>(&from_storage), message.msg_namelen);
         std::lock_guard lock(mutex_);
         if (way == Way::forward && !sender_) sender_ = from;  // the first to send is the sender
         const std::optional<net::Address>& expected = way == Way::forward ? sender_ : receiver_;
@@ -219,11 +244,11 @@ void LossyNetwork::receive_all(Way way) {
             ++strangers_;  // neither end: not forwarded
             continue;
         }
-        arrived(way, std::string(buffer, static_cast<std::size_t>(n)));
+        arrived(way, std::string(buffer, static_cast<std::size_t>(n)), when);
     }
 }
 
-void LossyNetwork::arrived(Way way, std::string bytes) {
+void LossyNetwork::arrived(Way way, std::string bytes, Clock::time_point now) {
     // A program that floods the network would fill the grader's memory with
     // its timeline: past this many datagrams (a 10 MiB transfer is about
     // 20,000), the rest are dropped, and only counted.
@@ -232,7 +257,6 @@ void LossyNetwork::arrived(Way way, std::string bytes) {
         ++overflow_;
         return;
     }
-    const Clock::time_point now = Clock::now();
     Passage passage;
     passage.index = timeline_.size();
     passage.at = seconds(now);

@@ -165,7 +165,7 @@ private:
 
     void run(std::stop_token stop);
     void receive_all(Way way);
-    void arrived(Way way, std::string bytes);
+    void arrived(Way way, std::string bytes, Clock::time_point when);  // when the kernel received it
     Fate choose(const Passage& passage) const;
     void deliver_due();
     void add_to_transcript(const Passage& passage);
