@@ -84,7 +84,7 @@ struct Impairments {
 // One datagram through the network.
 struct Passage {
     std::size_t index = 0;      // its place in the timeline
-    double at = 0;              // seconds since the network started
+    double at = 0;              // when the kernel received it, in seconds since the network started
     Way way = Way::forward;
     DatagramInfo info;
     int occurrence = 0;         // how many times this way, kind and number came before

@@ -9,7 +9,8 @@ The same ideas as the C++ reference, in the same order: the header and its
 checksum; the receiver's buffer and cumulative ACKs; the sender's window, a
 timer per datagram that follows the round trip, fast retransmit; the FIN and
 the receiver's linger. The broken_*.py examples beside it each change one
-small piece of it (they import it), so the pieces are small functions.
+small piece of it (they import it), so the pieces are small functions;
+timer_only.py leaves out fast retransmit, and still passes the timer's tests.
 """
 
 import argparse
