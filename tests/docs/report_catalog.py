@@ -137,14 +137,11 @@ def term_texts(term):
             and values[-1] == ")":
         args, end = split_arguments(term, 3)
         if end == len(term) and len(args) == 1:
-            return texts_of(args[0])
+            return texts_of(args[0]) if args[0] else [""]
     # STATUS.describe(), STATUS->describe()
     if len(values) >= 5 and values[-3:] == ["describe", "(", ")"] and values[-4] in (".", "->") and \
             re.search(r"status|exit", " ".join(values[:-4]), re.I):
         return list(EXIT_DESCRIPTIONS)
-    # a local string defined before, in the same file: const std::string NAME = ...;
-    if len(term) == 1 and term[0][0] == "id" and term[0][1] in LOCALS:
-        return LOCALS[term[0][1]]
     # (X)
     if values[0] == "(" and values[-1] == ")":
         args, end = split_arguments(term, 0)
@@ -153,7 +150,8 @@ def term_texts(term):
     return [VALUE]
 
 
-LOCALS = {}
+LOCALS = {}  # name -> (its line, its texts)
+LOCAL_REACH = 12  # lines: a local this near a use is taken to be the one used
 
 
 def sentences_in(path):
@@ -170,7 +168,7 @@ def sentences_in(path):
                 end += 1
             expression = toks[i + 3:end]
             if any(k == "str" for k, _, _ in expression):
-                LOCALS[toks[i + 1][1]] = texts_of(expression)
+                LOCALS[toks[i + 1][1]] = (line, texts_of(expression))
             else:
                 LOCALS.pop(toks[i + 1][1], None)
         if kind != "id" or i + 1 >= len(toks) or toks[i + 1][1] != "(":
@@ -184,7 +182,15 @@ def sentences_in(path):
         args, _ = split_arguments(toks, i + 1)
         if not args or not any(k == "str" for k, _, _ in args[0]):
             continue
-        for text in texts_of(args[0]):
+        expression = args[0]
+        texts = texts_of(expression)
+        # a sentence begun in a local just before: "what + ", nor any answer before""
+        first = expression[0]
+        if first[0] == "id" and first[1] in LOCALS and 0 <= first[2] - LOCALS[first[1]][0] <= LOCAL_REACH and \
+                (len(expression) == 1 or expression[1][1] == "+"):
+            rest = texts_of(expression[2:]) if len(expression) > 2 else [""]
+            texts = [a + b for a in LOCALS[first[1]][1] for b in rest][:MAX_ALTERNATIVES]
+        for text in texts:
             found.append((prefix + text, line))
     return found
 
