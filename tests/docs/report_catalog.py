@@ -274,6 +274,9 @@ def main():
         found, malformed = read_catalog(options.root / "tests/harness" / name)
         entries += found
         problems += malformed
+        # two {} side by side: the first would take one character, the second the rest
+        problems += [f"tests/harness/{name}: {english!r}: two {{}} side by side cannot be told apart"
+                     for english, _ in found if "{}{}" in english]
     catalog = Catalog(entries)
     checked, untranslated = 0, []
     for path in sources(options.root, options.labs):
