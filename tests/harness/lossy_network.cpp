@@ -329,7 +329,7 @@ void LossyNetwork::inject(Way way, std::string bytes, std::chrono::microseconds 
 }
 
 std::string LossyNetwork::describe(const Passage& passage) {
-    std::string text = passage.info.text;
+    std::string text = localized_piece(passage.info.text);  // an invalid datagram says why
     if (passage.occurrence > 0) text += " " + localized_piece(fmt::format("({} time)", ordinal(passage.occurrence + 1)));
     const std::string because = passage.fate.because.empty() ? "" : " (" + localized_piece(passage.fate.because) + ")";
     if (passage.injected) {
@@ -363,9 +363,9 @@ std::string LossyNetwork::describe(const Passage& passage) {
 void LossyNetwork::add_to_transcript(const Passage& passage) {
     if (passage.index < transcript_limit_) {
         const std::string& who = passage.way == Way::forward ? sender_name_ : receiver_name_;
-        std::string text = "sends " + passage.info.text;
+        std::string text = "sends " + localized_piece(passage.info.text);
         if (passage.occurrence > 0) text += " " + localized_piece(fmt::format("({} time)", ordinal(passage.occurrence + 1)));
-        if (passage.injected) text = "(the network) sends again " + passage.info.text;
+        if (passage.injected) text = "(the network) sends again " + localized_piece(passage.info.text);
         if (passage.fate.drop) text += ": " + localized_piece("the network DROPS it");
         if (passage.fate.copies > 1) text += ": " + localized_piece("the network REPEATS it");
         if (passage.fate.corrupt_at) text += ": " + localized_piece(fmt::format("the network CORRUPTS it (byte {})", *passage.fate.corrupt_at));
