@@ -402,7 +402,7 @@ std::string LossyNetwork::report(std::optional<std::size_t> focus, std::size_t l
         text += "  " + (way == Way::forward ? sender_name_ : receiver_name_) + " sent:";
         if (kinds.empty()) text += " nothing";
         for (const auto& [kind, counts] : kinds) {
-            text += fmt::format(" {} {}", counts.sent, kind);
+            text += " " + localized_piece(fmt::format("{} {}", counts.sent, kind));  // "invalid" is a word
             std::vector<std::string> notes;
             if (counts.again > 0) notes.push_back(fmt::format("{} of them again", counts.again));
             if (counts.dropped > 0) notes.push_back(fmt::format("{} dropped", counts.dropped));
