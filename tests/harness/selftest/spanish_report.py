@@ -6,8 +6,7 @@
 CATALOG is tests/harness/reports.es.txt: its "en:" lines are the grader's
 English framing ("hint:", "what happened", "the server", "expected ... but",
 "passed, failed", ...). Their words, less those its Spanish uses as well
-in lower case (socket, 'listening on HOST:PORT'), are the English framing
-words.
+(socket, SIGPIPE, 'listening on HOST:PORT'), are the English framing words.
 The grader is run on the failing program with LAB_LANG=es; outside what is
 quoted (bytes sent and received, in "..." or '...') and paths, its output
 must hold none of them, and it must fail, with a hint ("pista:").
@@ -19,6 +18,7 @@ import subprocess
 import sys
 
 WORD = re.compile(r"[A-Za-z]{3,}")
+WIRE_NAMES = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][A-Za-z]+)+|\bLAB_\w+|\b[A-Z][a-z]+(?=: \w)")
 
 
 def catalog_sides(path):
@@ -47,11 +47,11 @@ def main() -> int:
     grade, catalog = sys.argv[1:3]
     sides = catalog_sides(catalog)
     english = {w.lower() for text in sides["en"] for w in WORD.findall(text.replace("{}", " "))}
-    # A word the Spanish uses in lower case is Spanish too (socket, host); one
-    # it uses only capitalized is a name the wire or the shell has
-    # (Sec-WebSocket-Accept, "Connection: Upgrade", DATA, LAB_CHROMIUM), and
-    # says nothing about the English word.
-    spanish = {w for text in sides["es"] for w in WORD.findall(text.replace("{}", " ")) if w.islower()}
+    # Names the Spanish keeps as they are on the wire or in the shell (a
+    # header such as Sec-WebSocket-Accept or "Connection: Upgrade",
+    # LAB_CHROMIUM) say nothing about an English word of the same letters.
+    spanish = {w.lower() for text in sides["es"]
+               for w in WORD.findall(WIRE_NAMES.sub(" ", text.replace("{}", " ")))}
     framing = english - spanish
     if len(framing) < 50:
         print(f"only {len(framing)} English framing words in {catalog}: is it the catalog?")
