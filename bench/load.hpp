@@ -47,6 +47,7 @@ struct RunResult {
     double lines_per_second = 0;
     double p50_ms = 0, p99_ms = 0;
     double cpu_ns_per_line = 0;  // the server's CPU time while lines were sent, per line delivered
+    double client_busy = 0;      // the bench's own CPU time while lines were sent, over that time (1: it was the bottleneck)
     std::string note;  // what went wrong, if anything
 };
 

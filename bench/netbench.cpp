@@ -223,7 +223,7 @@ std::vector<std::string> row_of(const Run& run) {
     if (run.load == Load::paced) clients += " @ " + fixed(run.spec.lines_per_second, 0) + "/s";
     if (run.load == Load::storm) clients += " x " + with_commas(run.spec.lines_per_sender);
     const std::string load = run.load == Load::windowed ? "windowed" : run.load == Load::storm ? "paste storm" : "paced";
-    if (run.skipped) return {load, run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
+    if (run.skipped) return {load, run.server->name, clients, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "skipped: " + r.note};
     return {load,
             run.server->name,
             clients,
@@ -241,11 +241,12 @@ std::vector<std::string> row_of(const Run& run) {
             std::to_string(run.threads),
             fixed(run.cpu_seconds, 1),
             r.delivered ? with_commas(std::llround(r.cpu_ns_per_line)) : "-",
+            r.delivered ? std::to_string(std::lround(100 * r.client_busy)) : "-",
             r.note};
 }
 
 const std::vector<std::string> header{"load", "server", "clients", "lines sent", "setup s", "delivered/s", "every run, M/s", "p50 ms", "p99 ms",
-                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "note"};
+                                      "lost", "dup", "order", "garbled", "RSS MiB", "threads", "CPU s", "CPU ns/line", "bench CPU %", "note"};
 
 // The line above the table: what each load is, and why it is there.
 std::string loads_line(const Settings& settings) {

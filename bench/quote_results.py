@@ -10,7 +10,8 @@
       measured                        "2026-12-06 03:49 UTC, Linux ..., 2 cores, load average 19.3 at the start"
       ratio LOAD SERVER CLIENTS       SERVER's delivered/s over ncat's, same load and clients ("1.74")
       COLUMN LOAD SERVER CLIENTS      one cell: rate (delivered/s, in millions), lost, garbled, rss,
-                                      p50, p99, setup, threads, nsline (CPU ns/line); CLIENTS "all":
+                                      p50, p99, setup, threads, nsline (CPU ns/line), benchcpu (bench
+                                      CPU %: the bench's own thread); CLIENTS "all":
                                       the sum of the column over every number of clients
 
   LOAD is windowed, storm or paced; SERVER 06, 08, 09 or ncat; CLIENTS the
@@ -38,7 +39,7 @@ LOADS = {"windowed": "windowed", "storm": "paste storm", "paced": "paced"}
 COLUMNS = {  # KEY -> (the table's column, decimals; None: a whole number)
     "rate": ("delivered/s", 2), "lost": ("lost", None), "garbled": ("garbled", None), "rss": ("RSS MiB", 0),
     "p50": ("p50 ms", 2), "p99": ("p99 ms", 1), "setup": ("setup s", 1), "threads": ("threads", None),
-    "nsline": ("CPU ns/line", None),
+    "nsline": ("CPU ns/line", None), "benchcpu": ("bench CPU %", None),
 }
 
 

@@ -1,8 +1,8 @@
 // Lab 08 starter: read README.md first (en español: README.es.md).
 #include "member.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <algorithm>
 #include <cerrno>

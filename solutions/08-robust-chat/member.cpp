@@ -1,7 +1,7 @@
 #include "member.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,15 +18,14 @@
 // BEGIN YOURS
 namespace {
 
-// One send(): as many of `bytes` as the socket takes (waiting until it
-// takes at least one, for at most stall_time: SO_SNDTIMEO). 0: it took
-// nothing for stall_time. Throws std::system_error when the client is gone.
-std::size_t send_some(const net::Connection& connection, std::string_view bytes) {
+// Waits until the socket has room for more bytes (POLLOUT), or the
+// connection has ended, for at most `limit`. False: no room came.
+bool wait_for_room(const net::Connection& connection, std::chrono::milliseconds limit) {
+    pollfd watched{connection.socket.fd(), POLLOUT, 0};
     while (true) {
-        const ssize_t sent = ::send(connection.socket.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent >= 0) return static_cast<std::size_t>(sent);
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-        if (errno != EINTR) net::throw_errno("send", "to " + connection.peer.to_string());
+        const int ready = ::poll(&watched, 1, static_cast<int>(limit.count()));
+        if (ready >= 0) return ready > 0;
+        if (errno != EINTR) net::throw_errno("poll", "for " + connection.peer.to_string());
     }
 }
 
@@ -75,12 +74,7 @@ void Flow::one_less_behind() {
 // BEGIN YOURS
 Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow)
     : address_(connection.peer.to_string()), connection_(std::move(connection)), max_queue_(max_queue),
-      to_send_(to_send), flow_(flow) {
-    // The writer's send() gives up after stall_time without taking a byte:
-    // that is how it learns that the client has stopped reading.
-    const timeval limit{std::chrono::duration_cast<std::chrono::seconds>(stall_time).count(), 0};
-    ::setsockopt(connection_.socket.fd(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-}
+      to_send_(to_send), flow_(flow) {}
 // INSTEAD
 //| Member::Member(net::Connection connection, std::size_t max_queue, ToSend& to_send, Flow& flow)
 //|     : address_(connection.peer.to_string()), connection_(std::move(connection)) {
@@ -117,30 +111,19 @@ bool Member::deliver(std::string_view bytes) {
 
 void Member::send_now_or_wake_writer() {
     // BEGIN YOURS
-    std::string batch;
-    {
-        const std::lock_guard lock(mutex_);
-        // Someone is sending already (they will find these bytes queued), or
-        // nothing is left to send, or nobody to send it to.
-        if (sending_ || aborted_ || queue_.empty()) return;
-        batch = claim_pending();
-    }
-    // MSG_DONTWAIT: what the socket takes now, never a wait for a client
-    // that does not read (then send() fails with EAGAIN).
-    const ssize_t sent = ::send(connection_.socket.fd(), batch.data(), batch.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     bool wake_writer = false;
     {
         const std::lock_guard lock(mutex_);
-        sending_ = false;
-        if (sent > 0 && !aborted_) {
-            queue_.consume(static_cast<std::size_t>(sent));
-            stalled_ = false;  // it reads: it counts again
-            update_flow();
+        if (aborted_ || queue_.empty()) return;  // nothing to send, or nobody to send it to
+        try {
+            send_queued();
+        } catch (const std::system_error&) {
+            // The client is gone: the writer meets the error again, and
+            // ends the connection.
         }
-        // Bytes left: the socket was full, or more came meanwhile, or
-        // send() failed (the writer meets the error again, and ends the
-        // connection). Or the end has come, and the writer must see it.
-        wake_writer = !queue_.empty() || finishing_ || aborted_;
+        // Bytes left (the socket was full, or the client is gone), or the
+        // end has come: the writer must see it.
+        wake_writer = !queue_.empty() || finishing_;
     }
     if (wake_writer) wake_.notify_one();
     // INSTEAD
@@ -189,31 +172,27 @@ void Member::write_until_done() {
     // BEGIN YOURS
     bool drop = false;  // stalled past --max-queue
     try {
-        while (!drop) {
-            std::string batch;
-            {
-                std::unique_lock lock(mutex_);
-                // Bytes that nobody else is sending, or the end.
-                wake_.wait(lock, [&] { return aborted_ || (!sending_ && (finishing_ || !queue_.empty())); });
-                if (aborted_ || queue_.empty()) break;  // dropped, or finished and all sent
-                batch = claim_pending();
-            }
-            for (std::size_t sent = 0; sent < batch.size() && !drop;) {
-                // Here, and only here, a thread waits for this client: at
-                // most stall_time at a time.
-                const std::size_t now = send_some(connection_, std::string_view(batch).substr(sent));
-                sent += now;
-                const std::lock_guard lock(mutex_);
-                if (aborted_) break;
-                // Nothing for a second: it has stopped reading. It no longer
-                // holds the room; past --max-queue, it goes.
-                stalled_ = now == 0;
-                drop = stalled_ && queue_.size() > max_queue_;
-                // Only now are those bytes no longer pending: the queue's
-                // bound counts every byte not yet written to the socket.
-                queue_.consume(now);
-                update_flow();
-                if (sent == batch.size()) sending_ = false;  // all out: the next send may be anyone's
+        std::unique_lock lock(mutex_);
+        while (true) {
+            // Bytes that a relaying thread's send() left, or the end.
+            wake_.wait(lock, [&] { return aborted_ || finishing_ || !queue_.empty(); });
+            if (aborted_ || queue_.empty()) break;  // dropped, or finished and all sent
+            send_queued();
+            if (aborted_ || queue_.empty()) continue;
+            // The socket is full. Here, and only here, a thread waits for
+            // this client: without the mutex (the others go on queueing
+            // for it), and at most stall_time.
+            lock.unlock();
+            const bool room = wait_for_room(connection_, stall_time);
+            lock.lock();
+            if (room || aborted_) continue;
+            // Nothing taken for a second: it has stopped reading. It no
+            // longer holds the room; past --max-queue, it goes.
+            stalled_ = true;
+            update_flow();
+            if (queue_.size() > max_queue_) {
+                drop = true;
+                break;
             }
         }
     } catch (const std::system_error& error) {
@@ -236,13 +215,22 @@ void Member::write_until_done() {
 }
 
 // BEGIN YOURS
-std::string Member::claim_pending() {
-    sending_ = true;
+void Member::send_queued() {
     // Everything queued, in one piece: one send() for all the lines that
-    // came in since the last one (batching). A copy, so that the others
-    // can go on appending while the send() runs without the lock; the bytes
-    // stay queued (and count against --max-queue) until consume()d.
-    return std::string(queue_.pending());
+    // came in since the last one (batching). It cannot wait, so it may run
+    // under the mutex, from the queue itself: no copy, and nobody else can
+    // send meanwhile (two sends could interleave, or send bytes twice).
+    const std::string_view pending = queue_.pending();
+    const ssize_t sent = ::send(connection_.socket.fd(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;  // full: nothing taken
+        net::throw_errno("send", "to " + connection_.peer.to_string());
+    }
+    // Only now are those bytes no longer pending: the queue's bound counts
+    // every byte not yet written to the socket.
+    queue_.consume(static_cast<std::size_t>(sent));
+    if (sent > 0) stalled_ = false;  // it reads: it counts again
+    update_flow();
 }
 
 void Member::update_flow() {

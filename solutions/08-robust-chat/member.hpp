@@ -132,8 +132,10 @@ private:
     const std::string address_;
     const net::Connection connection_;
     // BEGIN YOURS
-    // Under mutex_: claims the right to send, and returns everything queued.
-    std::string claim_pending();
+    // Under mutex_: one send() of everything queued, that cannot wait: what
+    // the socket has room for now. Throws std::system_error when the
+    // client is gone.
+    void send_queued();
     // Under mutex_, after anything that changes the queue or the state: am
     // I behind? (Counted in flow_ when that changes.)
     void update_flow();
@@ -142,10 +144,9 @@ private:
     const std::size_t max_queue_;
     ToSend& to_send_;
     Flow& flow_;
-    std::mutex mutex_;               // guards everything below
+    std::mutex mutex_;               // guards everything below, and every send()
     std::condition_variable wake_;   // the writer waits on it for work
     OutputQueue queue_;
-    bool sending_ = false;           // someone is sending claim_pending()'s bytes: nobody else may send
     bool finishing_ = false;         // no more output will come
     bool aborted_ = false;           // close now, whatever is queued
     bool stalled_ = false;           // its socket took nothing for stall_time

@@ -1,6 +1,7 @@
 #include "roles.hpp"
 
 #include "busy_clock.hpp"
+#include "language.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -60,8 +61,10 @@ std::string thousands(std::size_t n) {
 std::uint64_t run_seed() {
     static const std::uint64_t seed = [] {
         const std::uint64_t chosen = grader::settings().seed.value_or(std::random_device{}() % 1'000'000'000);
-        std::printf("lab 10: the network's seed for this run is %llu (add --seed %llu to do the same again)\n",
-                    static_cast<unsigned long long>(chosen), static_cast<unsigned long long>(chosen));
+        std::printf("%s\n", grader::localized_text(fmt::format("lab 10: the network's seed for this run is {} (add --seed {} "
+                                                             "to do the same again)",
+                                                             chosen, chosen))
+                                   .c_str());
         std::fflush(stdout);
         return chosen;
     }();

@@ -16,6 +16,7 @@
 #include <fmt/core.h>
 
 #include "net/udp.hpp"
+#include "language.hpp"
 #include "transcript.hpp"
 
 namespace grader {
@@ -54,6 +55,11 @@ std::string percent(double chance) {
 std::string milliseconds_text(std::chrono::microseconds time) {
     return fmt::format("{:g} ms", static_cast<double>(time.count()) / 1000.0);
 }
+
+// A piece of a line this file puts together from parts (a datagram's fate,
+// a count's notes) in the report's language: the catalog (reports.es.txt)
+// has each piece, since the whole line has too many forms to list.
+std::string localized_piece(const std::string& english) { return localized_text(english); }
 
 std::string ordinal(int n) {
     if (n % 100 >= 11 && n % 100 <= 13) return std::to_string(n) + "th";
@@ -347,29 +353,33 @@ void LossyNetwork::inject(Way way, std::string bytes, std::chrono::microseconds 
 }
 
 std::string LossyNetwork::describe(const Passage& passage) {
-    std::string text = passage.info.text;
-    if (passage.occurrence > 0) text += fmt::format(" ({} time)", ordinal(passage.occurrence + 1));
+    std::string text = localized_piece(passage.info.text);  // an invalid datagram says why
+    if (passage.occurrence > 0) text += " " + localized_piece(fmt::format("({} time)", ordinal(passage.occurrence + 1)));
+    const std::string because = passage.fate.because.empty() ? "" : " (" + localized_piece(passage.fate.because) + ")";
     if (passage.injected) {
-        text += ": a copy the network sends again, " + milliseconds_text(std::chrono::duration_cast<std::chrono::microseconds>(passage.fate.delay)) + " later";
-        if (!passage.fate.because.empty()) text += " (" + passage.fate.because + ")";
+        text += ": " + localized_piece("a copy the network sends again, " +
+                                       milliseconds_text(std::chrono::duration_cast<std::chrono::microseconds>(passage.fate.delay)) +
+                                       " later");
+        text += because;
     } else if (passage.fate.drop) {
-        text += ": DROPPED";
-        if (!passage.fate.because.empty()) text += " (" + passage.fate.because + ")";
+        text += ": " + localized_piece("DROPPED");
+        text += because;
     } else {
         std::vector<std::string> what;
         if (passage.fate.copies > 1) what.push_back("REPEATED");
         if (passage.fate.held_back) what.push_back("HELD BACK (later ones overtake it)");
         if (passage.fate.instead) what.push_back("CORRUPTED: arrives as " + passage.arrives_as);
         if (passage.fate.corrupt_at) what.push_back(fmt::format("CORRUPTED (byte {} changed; it must be ignored)", *passage.fate.corrupt_at));
-        for (const std::string& note : what) text += ": " + note;
-        if (!passage.fate.because.empty()) text += " (" + passage.fate.because + ")";
+        for (const std::string& note : what) text += ": " + localized_piece(note);
+        text += because;
     }
     if (!passage.arrived.empty()) {
-        text += passage.arrived.size() == 1 ? ", arrives at " : ", arrives at ";
+        std::string arrival = "arrives at ";
         for (std::size_t i = 0; i < passage.arrived.size(); ++i)
-            text += fmt::format("{}{:.3f} s", i == 0 ? "" : " and ", passage.arrived[i]);
+            arrival += fmt::format("{}{:.3f} s", i == 0 ? "" : " and ", passage.arrived[i]);
+        text += ", " + localized_piece(arrival);
     } else if (!passage.fate.drop) {
-        text += ", on its way";
+        text += ", " + localized_piece("on its way");
     }
     return text;
 }
@@ -377,13 +387,13 @@ std::string LossyNetwork::describe(const Passage& passage) {
 void LossyNetwork::add_to_transcript(const Passage& passage) {
     if (passage.index < transcript_limit_) {
         const std::string& who = passage.way == Way::forward ? sender_name_ : receiver_name_;
-        std::string text = "sends " + passage.info.text;
-        if (passage.occurrence > 0) text += fmt::format(" ({} time)", ordinal(passage.occurrence + 1));
-        if (passage.injected) text = "(the network) sends again " + passage.info.text;
-        if (passage.fate.drop) text += ": the network DROPS it";
-        if (passage.fate.copies > 1) text += ": the network REPEATS it";
-        if (passage.fate.corrupt_at) text += fmt::format(": the network CORRUPTS it (byte {})", *passage.fate.corrupt_at);
-        if (!passage.fate.because.empty()) text += " (" + passage.fate.because + ")";
+        std::string text = "sends " + localized_piece(passage.info.text);
+        if (passage.occurrence > 0) text += " " + localized_piece(fmt::format("({} time)", ordinal(passage.occurrence + 1)));
+        if (passage.injected) text = "(the network) sends again " + localized_piece(passage.info.text);
+        if (passage.fate.drop) text += ": " + localized_piece("the network DROPS it");
+        if (passage.fate.copies > 1) text += ": " + localized_piece("the network REPEATS it");
+        if (passage.fate.corrupt_at) text += ": " + localized_piece(fmt::format("the network CORRUPTS it (byte {})", *passage.fate.corrupt_at));
+        if (!passage.fate.because.empty()) text += " (" + localized_piece(passage.fate.because) + ")";
         transcript().add(passage.injected ? "grader" : who, text);
     } else if (passage.index == transcript_limit_) {
         transcript().add("grader", "(more datagrams follow: the network's timeline, in the report below, has them)");
@@ -416,7 +426,7 @@ std::string LossyNetwork::report(std::optional<std::size_t> focus, std::size_t l
         text += "  " + (way == Way::forward ? sender_name_ : receiver_name_) + " sent:";
         if (kinds.empty()) text += " nothing";
         for (const auto& [kind, counts] : kinds) {
-            text += fmt::format(" {} {}", counts.sent, kind);
+            text += " " + localized_piece(fmt::format("{} {}", counts.sent, kind));  // "invalid" is a word
             std::vector<std::string> notes;
             if (counts.again > 0) notes.push_back(fmt::format("{} of them again", counts.again));
             if (counts.dropped > 0) notes.push_back(fmt::format("{} dropped", counts.dropped));
@@ -425,7 +435,7 @@ std::string LossyNetwork::report(std::optional<std::size_t> focus, std::size_t l
             if (counts.injected > 0) notes.push_back(fmt::format("and {} copies the network sent again", counts.injected));
             if (!notes.empty()) {
                 text += " (";
-                for (std::size_t i = 0; i < notes.size(); ++i) text += (i == 0 ? "" : ", ") + notes[i];
+                for (std::size_t i = 0; i < notes.size(); ++i) text += (i == 0 ? "" : ", ") + localized_piece(notes[i]);
                 text += ")";
             }
             text += ";";
