@@ -7,8 +7,6 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
-#include <cstdlib>
-#include <sys/resource.h>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -421,8 +419,6 @@ void Load::measure() {
         if (clients_[static_cast<std::size_t>(index)].sender >= 0) senders.push_back(index);
     const long long cpu_at_start = server_.cpu_nanoseconds();
     const std::int64_t own_cpu_at_start = own_cpu_ns();
-    rusage before{};
-    ::getrusage(RUSAGE_THREAD, &before);
     first_send_ns_ = now_ns();
     const bool paced = spec_.lines_per_second > 0;
     const auto period_ns = paced ? static_cast<std::int64_t>(1e9 / spec_.lines_per_second) : 0;
@@ -526,13 +522,6 @@ void Load::measure() {
         if (time_to_report())
             progress_("sent " + std::to_string(result_.sent) + ", delivered " + std::to_string(result_.delivered) + "/" +
                       std::to_string(result_.expected));
-    }
-    if (std::getenv("NETBENCH_DEBUG_CPU") && result_.delivered > 0) {
-        rusage usage{};
-        ::getrusage(RUSAGE_THREAD, &usage);
-        auto ns = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_usec) * 1e3; };
-        std::fprintf(stderr, "client user %.1f sys %.1f ns/line\n", (ns(usage.ru_utime) - ns(before.ru_utime)) / static_cast<double>(result_.delivered),
-                     (ns(usage.ru_stime) - ns(before.ru_stime)) / static_cast<double>(result_.delivered));
     }
     if (last_delivery_ns_ > first_send_ns_)
         result_.client_busy = static_cast<double>(own_cpu_ns() - own_cpu_at_start) /
