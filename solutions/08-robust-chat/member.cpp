@@ -186,7 +186,7 @@ void Member::write_until_done() {
             const bool room = wait_for_room(connection_, stall_time);
             lock.lock();
             if (room || aborted_) continue;
-            // Nothing taken for a second: it has stopped reading. It no
+            // No room for a second: it has stopped reading. It no
             // longer holds the room; past --max-queue, it goes.
             stalled_ = true;
             update_flow();
