@@ -243,7 +243,7 @@ def problems_of(line, catalog, depth=0):
         return []
     found = catalog.lookup(line)
     if found is None:
-        return [line] if depth == 0 else [line]
+        return [line]
     english, parts = found
     left = []
     for part in parts:
